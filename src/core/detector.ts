@@ -1,0 +1,36 @@
+/**
+ * @module The Detector contract: compiled once from content, then asked about each record.
+ *
+ * Routing happens before matching: the engine hands a detector only records of the kinds it
+ * declares, and, when it declares literals, only lines that contain at least one of them.
+ */
+import type { Hit } from './finding.js';
+import type { RecordKind } from './origin.js';
+import type { LogRecord } from './record.js';
+
+/** Facts about the host being scanned that rules may refer to (as `{{name}}` in patterns). */
+export interface HostContext {
+  /**
+   * Windows form of the Exchange install folder with a trailing backslash, e.g.
+   * `C:\Program Files\Microsoft\Exchange Server\V15\`; null when no install was found.
+   */
+  readonly exchangeInstall: string | null;
+}
+
+export interface Detector {
+  /** Stable rule id, e.g. `Exchange.ProxyLogon.Ssrf`. */
+  readonly id: string;
+  /** Record kinds this detector looks at; records of other kinds are never passed in. */
+  readonly kinds: readonly RecordKind[];
+  /**
+   * Prefilter: lower-case literals of which every matching raw line contains at least one.
+   * `null` means "no hint": every record of the declared kinds is passed in. A prefilter may let
+   * extra lines through but must never drop a line that would have matched.
+   */
+  readonly literals: readonly string[] | null;
+  /**
+   * Returns a hit when the record matches, otherwise null. Must be pure and deterministic, and
+   * must not throw on any record content (records are attacker-controlled).
+   */
+  match(record: LogRecord, host: HostContext): Hit | null;
+}

@@ -1,0 +1,52 @@
+/**
+ * @module The contract every log parser implements.
+ *
+ * Parsers push records (ripgrep's push model): the engine gives them a byte stream and two
+ * callbacks, and they call `onRecord` for each record in file order. Pushing keeps the hot loop
+ * inside the parser, with no promise per line. Parsers never throw on content: a line they
+ * cannot read becomes a Diagnostic and they go on with the next.
+ */
+import type { Readable } from 'node:stream';
+import type { DiagnosticSink } from '../core/diagnostic.js';
+import type { RecordKind } from '../core/origin.js';
+import type { LogRecord } from '../core/record.js';
+
+/** One file to parse. */
+export interface LogInput {
+  /** Path relative to the scanned PATH, `/` separators; used in every origin and diagnostic. */
+  readonly path: string;
+  /** Opens a fresh read-only byte stream of the whole file. */
+  open(): Promise<Readable>;
+}
+
+export interface ParseOptions {
+  /**
+   * Lower-case literals; when given, only data lines that contain at least one of them
+   * (compared case-insensitively) need to become records. Header and directive lines are always
+   * read, and the first and last entries' times are always taken for coverage. null: every line.
+   */
+  readonly literals: readonly string[] | null;
+  readonly onRecord: (record: LogRecord) => void;
+  readonly onDiagnostic: DiagnosticSink;
+  /** Longest line accepted; longer lines are reported and skipped. Default 1 MiB. */
+  readonly maxLineBytes?: number;
+}
+
+/** What a parser learned about the whole file, for coverage and host identification. */
+export interface FileStats {
+  /** Data lines (entries) in the file, whether or not they became records. */
+  readonly entries: number;
+  /** Oldest and newest entry times, ISO 8601 UTC; null when no entry had a readable time. */
+  readonly oldest: string | null;
+  readonly newest: string | null;
+  /** Server name the log names (HttpProxy ServerHostName, ECP ServerName, W3C s-computername). */
+  readonly serverName: string | null;
+  /** Exchange build from a `#Version:` directive, when present. */
+  readonly version: string | null;
+  readonly encoding: 'utf8' | 'utf16le' | 'utf16be';
+}
+
+export type LogParser = (input: LogInput, options: ParseOptions) => Promise<FileStats>;
+
+/** Kinds that are logs (every kind but `file`). */
+export type LogKind = Exclude<RecordKind, 'file'>;
