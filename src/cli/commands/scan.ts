@@ -1,0 +1,99 @@
+/**
+ * @module `exhunt scan`: options → ScanOptions → runScan → exit code. No pipeline logic here.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { Sink } from '../../core/sink.js';
+import { severityRank } from '../../core/severity.js';
+import { UsageError } from '../../core/errors.js';
+import { DEFAULT_SINCE, loadDetectors, runScan } from '../../engine/index.js';
+import { collectSink, jsonlSink, proxyLogonCsvSink, summaryJsonSink, terminalSink } from '../../sinks/index.js';
+import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS } from '../exit-codes.js';
+import { parseDate, parseSize } from '../options.js';
+import { createProgress } from '../progress.js';
+import { useColor } from '../tty.js';
+
+interface ScanFlags {
+  jsonl?: string;
+  summaryJson?: string;
+  csv?: string;
+  collect?: string;
+  host?: string;
+  since: string;
+  rules: string[];
+  builtin: boolean;
+  color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  progress: boolean;
+  maxZipBytes?: string;
+  maxZipRatio?: string;
+}
+
+export function registerScan(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('scan')
+    .summary('hunt for compromise in triage folders, zips, install folders or log files')
+    .description(
+      'Scan each PATH (a triage folder mirroring a Windows drive, a .zip of one, an Exchange install folder, or single log files) ' +
+        'for ProxyLogon, ProxyShell, ProxyNotShell and OWASSRF exploitation, web shells and credential dumps. ' +
+        'Without PATH, scans the live Exchange server (Windows only).',
+    )
+    .argument('[path...]', 'inputs to scan')
+    .option('--jsonl <file>', 'write findings as JSON Lines ("-" for standard output)')
+    .option('--summary-json <file>', 'write the verdicts, log coverage, counts and input errors as JSON')
+    .option('--csv <dir>', "write Test-ProxyLogon's CSV and log files (<host>-Cve-2021-26855.csv ...)")
+    .option('--collect <dir>', 'copy every file with a finding, with a SHA-256 manifest')
+    .option('--host <name>', 'host name to report (default: from the logs, else the input name)')
+    .option('--since <date>', 'start of the attack window that log coverage is judged against', DEFAULT_SINCE.slice(0, 10))
+    .option('--rules <dir>', 'extra content pack (rules/ and indicators/); repeatable', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--no-builtin', "do not load exhunt's built-in rules")
+    .option('--no-color', 'no colours in the terminal report (also when NO_COLOR is set or output is piped)')
+    .option('-q, --quiet', 'no terminal report; only the exit code and the files asked for')
+    .option('-v, --verbose', 'list every finding in the terminal report (default: first 20 per rule and host)')
+    .option('--no-progress', 'no progress bar (it is only shown on a terminal anyway)')
+    .addOption(new Option('--max-zip-bytes <size>', 'refuse zips that declare more uncompressed bytes than this').default('20GiB'))
+    .addOption(new Option('--max-zip-ratio <n>', 'refuse zip entries compressed more than n:1 (zip bombs)').default('1000'))
+    .action(async (paths: string[], flags: ScanFlags) => {
+      setExit(await scanCommand(paths, flags));
+    });
+}
+
+async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
+  const since = parseDate('--since', flags.since);
+  const zip = {
+    maxTotalBytes: parseSize('--max-zip-bytes', flags.maxZipBytes ?? '20GiB'),
+    maxRatio: Number(flags.maxZipRatio ?? '1000'),
+  };
+  if (!Number.isFinite(zip.maxRatio) || zip.maxRatio <= 1) throw new UsageError('--max-zip-ratio: must be a number above 1');
+  if (!flags.builtin && flags.rules.length === 0) throw new UsageError('--no-builtin needs at least one --rules DIR');
+
+  const detectors = loadDetectors(flags.rules, flags.builtin);
+  const jsonlToStdout = flags.jsonl === '-';
+  const report = !flags.quiet && !jsonlToStdout;
+  const progress = createProgress({ stream: process.stderr, enabled: flags.progress && !flags.quiet && process.stderr.isTTY === true });
+
+  const result = await runScan({
+    inputs: paths,
+    ...(flags.host ? { host: flags.host } : {}),
+    since,
+    detectors,
+    zip,
+    progress,
+    sinks: ({ openEvidence }) => {
+      const sinks: Sink[] = [];
+      if (report) sinks.push(terminalSink({ stream: process.stdout, color: useColor(flags.color, process.stdout), verbose: flags.verbose === true }));
+      if (flags.jsonl) sinks.push(jsonlToStdout ? jsonlSink({ stream: process.stdout }) : jsonlSink({ path: flags.jsonl }));
+      if (flags.summaryJson) sinks.push(summaryJsonSink({ path: flags.summaryJson }));
+      if (flags.csv) sinks.push(proxyLogonCsvSink({ dir: flags.csv }));
+      if (flags.collect) sinks.push(collectSink({ dir: flags.collect, openEvidence }));
+      return sinks;
+    },
+  });
+
+  const { summary } = result;
+  if (jsonlToStdout && !flags.quiet) process.stderr.write(`exhunt: verdict ${summary.verdict.toUpperCase()} (${summary.findings} findings)\n`);
+  const serious = result.findings.some((f) => severityRank(f.severity) >= severityRank('medium'));
+  if (serious) return EXIT_FINDINGS;
+  return summary.diagnostics.some((d) => d.level === 'error') ? EXIT_ERROR : EXIT_CLEAN;
+}

@@ -1,0 +1,52 @@
+/**
+ * @module The `exhunt` command line: assembles the commands and maps outcomes to exit codes.
+ * Each command only turns its options into a call of the library (engine, content, demo).
+ */
+import { Command, CommanderError } from 'commander';
+import { ExhuntError } from '../core/errors.js';
+import { exhuntVersion } from '../content/package-root.js';
+import { escapeTerminal } from '../sinks/index.js';
+import { registerDemo } from './commands/demo.js';
+import { registerRules } from './commands/rules.js';
+import { registerScan } from './commands/scan.js';
+import { EXIT_CLEAN, EXIT_ERROR } from './exit-codes.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = EXIT_CLEAN;
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
+  const program = new Command()
+    .name('exhunt')
+    .description('Hunt for compromise of on-premises Microsoft Exchange servers (ProxyLogon, ProxyShell, ProxyNotShell, OWASSRF).')
+    .version(exhuntVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerScan(program, setExit);
+  registerDemo(program, setExit);
+  registerRules(program, setExit);
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      process.stdout.write(`exhunt ${exhuntVersion()} (node ${process.version})\n`);
+    });
+  for (const c of program.commands) c.exitOverride();
+
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return e.exitCode === 0 ? EXIT_CLEAN : EXIT_ERROR;
+    }
+    if (e instanceof ExhuntError) {
+      process.stderr.write(`exhunt: ${escapeTerminal(e.message)}\n`);
+      return EXIT_ERROR;
+    }
+    process.stderr.write(`exhunt: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT_ERROR;
+  }
+}

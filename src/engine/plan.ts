@@ -1,0 +1,79 @@
+/**
+ * @module Planning: which files of an input tree are read, as what, for which host.
+ *
+ * Placement comes from the path (the layout of a triage folder or install folder); loose files
+ * that the path does not explain are recognised from their first bytes instead, so a single log
+ * file or a folder of copied logs can be scanned as well.
+ */
+import type { DiagnosticSink } from '../core/diagnostic.js';
+import { detectHosts, detectLayout } from '../inputs/index.js';
+import type { Placement } from '../inputs/placement.js';
+import type { InputTree, TreeEntry } from '../inputs/tree.js';
+import { detectLogKind } from '../sources/index.js';
+
+export interface PlannedFile {
+  readonly entry: TreeEntry;
+  readonly placement: Placement;
+  /** Windows form of the Exchange install folder of this file's host, when known. */
+  readonly exchangeInstall: string | null;
+  /** Key of the host group inside the tree (several triage folders under one PATH). */
+  readonly group: string;
+  /** The group's folder name when the tree holds several hosts, else null. */
+  readonly groupName: string | null;
+}
+
+/** Bytes read from a loose file to recognise its format. */
+const SNIFF_BYTES = 8192;
+/** Loose files that may be logs: sniffing is skipped for anything else (binaries, images...). */
+const SNIFFABLE = /\.(log|txt|csv|tsv)$|^[^.]*$/i;
+
+export async function planInput(tree: InputTree, onDiagnostic: DiagnosticSink): Promise<PlannedFile[]> {
+  const entries: TreeEntry[] = [];
+  for await (const e of tree.entries()) entries.push(e);
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  const planned: PlannedFile[] = [];
+
+  for (const group of detectHosts(entries.map((e) => e.path))) {
+    const rel = (p: string): string => (group.prefix ? p.slice(group.prefix.length + 1) : p);
+    const layout = detectLayout(group.paths.map(rel));
+    const loose = layout.exchangeInstall === null && layout.installTreePrefix === null;
+    for (const path of group.paths) {
+      const entry = byPath.get(path);
+      if (!entry) continue;
+      let placement = layout.classify(rel(path));
+      if (!placement && loose && entry.size > 0 && SNIFFABLE.test(path.split('/').pop() ?? path)) {
+        placement = await sniff(entry, onDiagnostic);
+      }
+      if (!placement) continue;
+      planned.push({
+        entry,
+        placement,
+        exchangeInstall: layout.exchangeInstall,
+        group: group.prefix,
+        groupName: group.name,
+      });
+    }
+  }
+  return planned;
+}
+
+async function sniff(entry: TreeEntry, onDiagnostic: DiagnosticSink): Promise<Placement | null> {
+  try {
+    const stream = await entry.open();
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      n += chunk.length;
+      if (n >= SNIFF_BYTES) break;
+    }
+    stream.destroy();
+    const kind = detectLogKind(Buffer.concat(chunks).subarray(0, SNIFF_BYTES));
+    if (!kind) return null;
+    const labels = { iis: 'IIS', httpproxy: 'HttpProxy', ecp: 'ECP Server', oab: 'OAB Generator' } as const;
+    return { type: 'log', kind, source: labels[kind] };
+  } catch (e) {
+    onDiagnostic({ level: 'error', code: 'unreadable', message: e instanceof Error ? e.message : String(e), path: entry.path });
+    return null;
+  }
+}

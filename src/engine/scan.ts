@@ -1,0 +1,278 @@
+/**
+ * @module The scan orchestrator: the one place that knows inputs, sources, detectors, findings
+ * and sinks together (ripgrep's "search worker").
+ *
+ * For each PATH: open it as a tree (folder, zip, single file, live host), split it into hosts,
+ * find each host's layout (Exchange install, drives), then read every file in path order: logs
+ * through their parser with the kind's prefilter, swept files into file records. Hits become
+ * findings; per host they are escalated, ordered and judged. Sinks get the findings in order and
+ * the summary at the end. Problems with one file or line become diagnostics and the scan goes on.
+ */
+import type { Readable } from 'node:stream';
+import type { Diagnostic, DiagnosticSink } from '../core/diagnostic.js';
+import type { HostContext } from '../core/detector.js';
+import { InputError, UsageError } from '../core/errors.js';
+import type { Finding, Hit } from '../core/finding.js';
+import { FINDING_SCHEMA_VERSION } from '../core/finding.js';
+import type { LogRecord } from '../core/record.js';
+import type { Severity } from '../core/severity.js';
+import { SEVERITIES } from '../core/severity.js';
+import type { Sink } from '../core/sink.js';
+import type { HostReport, ScanSummary } from '../core/summary.js';
+import { exhuntVersion } from '../content/package-root.js';
+import { CoverageTracker, compareFindings, decideVerdict, escalate, worstVerdict } from '../findings/index.js';
+import type { InputTree, TreeEntry } from '../inputs/tree.js';
+import { readFileRecord } from '../sources/files/index.js';
+import type { DetectorSet } from './content.js';
+import { planInput } from './plan.js';
+import type { PlannedFile } from './plan.js';
+import { openScanInput } from './open.js';
+import { readLog } from './read-log.js';
+
+export const DEFAULT_SINCE = '2021-01-01T00:00:00.000Z';
+
+export interface ScanOptions {
+  /** PATH arguments; empty means the live host (Windows only). */
+  readonly inputs: readonly string[];
+  /** Host name to use instead of the one found in the logs. */
+  readonly host?: string;
+  /** Start of the attack window that log coverage is judged against (ISO 8601). */
+  readonly since?: string;
+  readonly detectors: DetectorSet;
+  /**
+   * Builds the sinks once the run can reopen evidence files (for `--collect`); the opener works
+   * until the sinks are closed.
+   */
+  readonly sinks: (context: SinkContext) => readonly Sink[];
+  /** Called with each diagnostic as it happens (they are also in the summary). */
+  readonly onDiagnostic?: DiagnosticSink;
+  readonly progress?: ScanProgress;
+  /** Zip limits: total declared uncompressed bytes, and per-entry compression ratio. */
+  readonly zip?: { readonly maxTotalBytes?: number; readonly maxRatio?: number };
+}
+
+export interface ScanProgress {
+  start(totalBytes: number, totalFiles: number): void;
+  advance(bytes: number, label: string): void;
+  stop(): void;
+}
+
+export interface ScanResult {
+  readonly summary: ScanSummary;
+  readonly findings: readonly Finding[];
+}
+
+interface GroupState {
+  readonly groupName: string | null;
+  readonly serverNames: Map<string, number>;
+  readonly coverage: CoverageTracker;
+  readonly hits: Hit[];
+  exchangeInstall: string | null;
+}
+
+interface HostState {
+  readonly name: string;
+  readonly inputs: Set<string>;
+  exchangeInstall: string | null;
+  readonly coverage: CoverageTracker;
+  findings: Finding[];
+}
+
+export async function runScan(options: ScanOptions): Promise<ScanResult> {
+  const startedAt = new Date().toISOString();
+  const since = options.since ?? DEFAULT_SINCE;
+  const version = exhuntVersion();
+  const diagnostics: Diagnostic[] = [];
+  const report = (d: Diagnostic): void => {
+    diagnostics.push(d);
+    options.onDiagnostic?.(d);
+  };
+  for (const e of options.detectors.errors) {
+    report({ level: 'error', code: 'content', message: e.message, path: e.location?.path ?? '', ...(e.location?.line ? { line: e.location.line } : {}) });
+  }
+
+  const hosts = new Map<string, HostState>();
+  const trees: InputTree[] = [];
+  const evidence = new Map<string, TreeEntry>();
+  let files = 0;
+  let bytes = 0;
+  let records = 0;
+
+  const openEvidence: EvidenceOpener = async (f) => {
+    const entry = evidence.get(`${f.input}\0${f.source.path}`);
+    return entry ? entry.open() : null;
+  };
+  const sinks = options.sinks({ openEvidence });
+  for (const s of sinks) {
+    await s.begin?.({ startedAt, inputs: options.inputs, exhuntVersion: version, rulesLoaded: options.detectors.detectors.length });
+  }
+
+  try {
+    const inputs = options.inputs.length > 0 ? options.inputs : [''];
+    // Plan every input first, so the progress bar knows the total.
+    const plans: { input: string; tree: InputTree; files: PlannedFile[] }[] = [];
+    for (const input of inputs) {
+      const onDiag: DiagnosticSink = (d) => report({ ...d, input });
+      let tree: InputTree;
+      try {
+        tree = await openScanInput(input, { onDiagnostic: onDiag, ...(options.zip ? { zip: options.zip } : {}) });
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
+        const msg = e instanceof Error ? e.message : String(e);
+        report({ level: 'error', code: e instanceof InputError ? 'input' : 'unreadable', message: msg, path: input, input });
+        continue;
+      }
+      trees.push(tree);
+      plans.push({ input, tree, files: await planInput(tree, onDiag) });
+    }
+
+    const total = plans.reduce((n, p) => n + p.files.reduce((m, f) => m + f.entry.size, 0), 0);
+    const totalFiles = plans.reduce((n, p) => n + p.files.length, 0);
+    options.progress?.start(total, totalFiles);
+
+    for (const plan of plans) {
+      const input = plan.input;
+      const onDiag: DiagnosticSink = (d) => report({ ...d, input });
+      const groups = new Map<string, GroupState>();
+      const groupOf = (f: PlannedFile): GroupState => {
+        let g = groups.get(f.group);
+        if (!g) {
+          g = { groupName: f.groupName, serverNames: new Map(), coverage: new CoverageTracker(), hits: [], exchangeInstall: null };
+          groups.set(f.group, g);
+        }
+        if (f.exchangeInstall && !g.exchangeInstall) g.exchangeInstall = f.exchangeInstall;
+        return g;
+      };
+
+      for (const file of plan.files) {
+        const host: HostContext = { exchangeInstall: file.exchangeInstall };
+        const group = groupOf(file);
+        files += 1;
+        bytes += file.entry.size;
+        evidence.set(`${input}\0${file.entry.path}`, file.entry);
+        const onHit = (hit: Hit): void => {
+          group.hits.push(hit);
+        };
+        try {
+          if (file.placement.type === 'log') {
+            const kind = file.placement.kind;
+            const detectors = options.detectors.byKind.get(kind) ?? [];
+            const stats = await readLog(kind, file.entry, {
+              literals: options.detectors.literalsByKind.get(kind) ?? null,
+              onRecord: (rec: LogRecord) => {
+                records += 1;
+                for (const d of detectors) {
+                  const hit = d.match(rec, host);
+                  if (hit) onHit(hit);
+                }
+              },
+              onDiagnostic: onDiag,
+            });
+            group.coverage.add(file.placement.source, kind, file.entry.size, stats.oldest, stats.newest);
+            if (stats.serverName) group.serverNames.set(stats.serverName, (group.serverNames.get(stats.serverName) ?? 0) + 1);
+          } else {
+            const rec = await readFileRecord(
+              {
+                path: file.entry.path,
+                windowsPath: file.placement.windowsPath,
+                zone: file.placement.zone,
+                size: file.entry.size,
+                mtime: file.entry.mtime,
+                open: () => file.entry.open(),
+              },
+              { exchangeInstall: file.exchangeInstall },
+            );
+            records += 1;
+            for (const d of options.detectors.byKind.get('file') ?? []) {
+              const hit = d.match(rec, host);
+              if (hit) onHit(hit);
+            }
+          }
+        } catch (e) {
+          onDiag({ level: 'error', code: 'unreadable', message: e instanceof Error ? e.message : String(e), path: file.entry.path });
+        }
+        options.progress?.advance(file.entry.size, file.entry.path);
+      }
+
+      // Name each group now that its logs have been read, then merge it into its host.
+      for (const g of groups.values()) {
+        const name = options.host ?? g.groupName ?? mostCommon(g.serverNames) ?? plan.tree.label;
+        let h = hosts.get(name);
+        if (!h) {
+          h = { name, inputs: new Set(), exchangeInstall: null, coverage: new CoverageTracker(), findings: [] };
+          hosts.set(name, h);
+        }
+        h.inputs.add(input);
+        h.exchangeInstall ??= g.exchangeInstall;
+        h.coverage.merge(g.coverage);
+        for (const hit of g.hits) h.findings.push({ schemaVersion: FINDING_SCHEMA_VERSION, ...hit, host: name, input });
+      }
+    }
+    options.progress?.stop();
+
+    // Per host: escalate, order, judge.
+    const hostReports: HostReport[] = [];
+    const all: Finding[] = [];
+    for (const h of [...hosts.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const findings = escalate(h.findings, options.detectors.escalations).sort(compareFindings);
+      const coverage = h.coverage.report(since);
+      const { verdict, reason } = decideVerdict(findings, coverage, since);
+      hostReports.push({
+        host: h.name,
+        inputs: [...h.inputs].sort(),
+        verdict,
+        reason,
+        exchangeInstall: h.exchangeInstall,
+        coverage,
+        findings: findings.length,
+        bySeverity: countBySeverity(findings),
+      });
+      all.push(...findings);
+    }
+    for (const f of all) for (const s of sinks) await s.write(f);
+
+    const byRule: Record<string, number> = {};
+    for (const f of all) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+    const summary: ScanSummary = {
+      schemaVersion: 1,
+      exhuntVersion: version,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      window: { since, until: null },
+      verdict: hostReports.length ? worstVerdict(hostReports.map((h) => h.verdict)) : 'inconclusive',
+      hosts: hostReports,
+      findings: all.length,
+      bySeverity: countBySeverity(all),
+      byRule,
+      files,
+      bytes,
+      records,
+      rulesLoaded: options.detectors.detectors.length,
+      diagnostics,
+    };
+    for (const s of sinks) await s.close?.(summary, all);
+    return { summary, findings: all };
+  } finally {
+    options.progress?.stop();
+    await Promise.allSettled(trees.map((t) => t.close()));
+  }
+}
+
+export interface SinkContext {
+  readonly openEvidence: EvidenceOpener;
+}
+
+/** Opens the file behind a finding again (for `--collect`), while the run's trees are open. */
+export type EvidenceOpener = (f: Finding) => Promise<Readable | null>;
+
+/** The most frequent name, ties broken alphabetically so the choice is deterministic. */
+function mostCommon(counts: ReadonlyMap<string, number>): string | null {
+  const best = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+  return best ? best[0] : null;
+}
+
+function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+  const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) out[f.severity] += 1;
+  return out;
+}
