@@ -17,6 +17,8 @@ export interface Diagnostic {
   readonly path: string;
   /** 1-based line, when the problem is on one line. */
   readonly line?: number;
+  /** The PATH argument the problem was found under (set by the engine). */
+  readonly input?: string;
 }
 
 /** Receives diagnostics as they happen. Implementations must not throw. */

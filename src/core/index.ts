@@ -11,3 +11,4 @@ export * from './finding.js';
 export * from './detector.js';
 export * from './summary.js';
 export * from './sink.js';
+export * from './event.js';

@@ -10,6 +10,7 @@ import { detectHosts, detectLayout } from '../inputs/index.js';
 import type { Placement } from '../inputs/placement.js';
 import type { InputTree, TreeEntry } from '../inputs/tree.js';
 import { detectLogKind } from '../sources/index.js';
+import type { LogKind } from '../sources/source.js';
 
 export interface PlannedFile {
   readonly entry: TreeEntry;
@@ -21,6 +22,9 @@ export interface PlannedFile {
   /** The group's folder name when the tree holds several hosts, else null. */
   readonly groupName: string | null;
 }
+
+/** Coverage labels for logs recognised by content (their folder does not say which protocol). */
+const SNIFFED_SOURCE: Readonly<Record<LogKind, string>> = { iis: 'IIS', httpproxy: 'HttpProxy', ecp: 'ECP Server', oab: 'OAB Generator', event: 'Event log' };
 
 /** Bytes read from a loose file to recognise its format. */
 const SNIFF_BYTES = 8192;
@@ -34,13 +38,12 @@ export async function planInput(tree: InputTree, onDiagnostic: DiagnosticSink): 
   const planned: PlannedFile[] = [];
 
   for (const group of detectHosts(entries.map((e) => e.path))) {
-    const rel = (p: string): string => (group.prefix ? p.slice(group.prefix.length + 1) : p);
-    const layout = detectLayout(group.paths.map(rel));
-    const loose = layout.exchangeInstall === null && layout.installTreePrefix === null;
+    const layout = detectLayout(group.paths, group.root);
+    const loose = layout.drives.length === 0 && layout.installTreePrefix === null;
     for (const path of group.paths) {
       const entry = byPath.get(path);
       if (!entry) continue;
-      let placement = layout.classify(rel(path));
+      let placement = layout.classify(path);
       if (!placement && loose && entry.size > 0 && SNIFFABLE.test(path.split('/').pop() ?? path)) {
         placement = await sniff(entry, onDiagnostic);
       }
@@ -49,7 +52,7 @@ export async function planInput(tree: InputTree, onDiagnostic: DiagnosticSink): 
         entry,
         placement,
         exchangeInstall: layout.exchangeInstall,
-        group: group.prefix,
+        group: group.root,
         groupName: group.name,
       });
     }
@@ -70,8 +73,7 @@ async function sniff(entry: TreeEntry, onDiagnostic: DiagnosticSink): Promise<Pl
     stream.destroy();
     const kind = detectLogKind(Buffer.concat(chunks).subarray(0, SNIFF_BYTES));
     if (!kind) return null;
-    const labels = { iis: 'IIS', httpproxy: 'HttpProxy', ecp: 'ECP Server', oab: 'OAB Generator' } as const;
-    return { type: 'log', kind, source: labels[kind] };
+    return { type: 'log', kind, source: SNIFFED_SOURCE[kind] };
   } catch (e) {
     onDiagnostic({ level: 'error', code: 'unreadable', message: e instanceof Error ? e.message : String(e), path: entry.path });
     return null;

@@ -3,8 +3,14 @@
  */
 import type { TreeEntry } from '../inputs/tree.js';
 import { parsers } from '../sources/index.js';
-import type { FileStats, LogKind, ParseOptions } from '../sources/source.js';
+import type { FileStats, LogKind, LogParser, ParseOptions } from '../sources/source.js';
 
-export function readLog(kind: LogKind, entry: TreeEntry, options: ParseOptions): Promise<FileStats> {
-  return parsers[kind]({ path: entry.path, open: () => entry.open() }, options);
+function parserFor(kind: LogKind): LogParser | null {
+  return kind === 'event' ? null : parsers[kind];
+}
+
+export async function readLog(kind: LogKind, entry: TreeEntry, options: ParseOptions): Promise<FileStats> {
+  const parser = parserFor(kind);
+  if (!parser) throw new Error(`no parser for ${kind} logs`);
+  return parser({ path: entry.path, open: () => entry.open() }, options);
 }

@@ -26,6 +26,7 @@ interface ScanFlags {
   quiet?: boolean;
   verbose?: boolean;
   progress: boolean;
+  force?: boolean;
   maxZipBytes?: string;
   maxZipRatio?: string;
 }
@@ -44,6 +45,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--summary-json <file>', 'write the verdicts, log coverage, counts and input errors as JSON')
     .option('--csv <dir>', "write Test-ProxyLogon's CSV and log files (<host>-Cve-2021-26855.csv ...)")
     .option('--collect <dir>', 'copy every file with a finding, with a SHA-256 manifest')
+    .option('--force', 'replace reports of an earlier run in the --csv and --collect folders')
     .option('--host <name>', 'host name to report (default: from the logs, else the input name)')
     .option('--since <date>', 'start of the attack window that log coverage is judged against', DEFAULT_SINCE.slice(0, 10))
     .option('--rules <dir>', 'extra content pack (rules/ and indicators/); repeatable', (v: string, acc: string[]) => [...acc, v], [])
@@ -85,8 +87,9 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
       if (report) sinks.push(terminalSink({ stream: process.stdout, color: useColor(flags.color, process.stdout), verbose: flags.verbose === true }));
       if (flags.jsonl) sinks.push(jsonlToStdout ? jsonlSink({ stream: process.stdout }) : jsonlSink({ path: flags.jsonl }));
       if (flags.summaryJson) sinks.push(summaryJsonSink({ path: flags.summaryJson }));
-      if (flags.csv) sinks.push(proxyLogonCsvSink({ dir: flags.csv }));
-      if (flags.collect) sinks.push(collectSink({ dir: flags.collect, openEvidence }));
+      const overwrite = flags.force === true;
+      if (flags.csv) sinks.push(proxyLogonCsvSink({ dir: flags.csv, overwrite }));
+      if (flags.collect) sinks.push(collectSink({ dir: flags.collect, openEvidence, overwrite }));
       return sinks;
     },
   });

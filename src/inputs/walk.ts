@@ -1,0 +1,97 @@
+/**
+ * @module The read-only folder walk shared by folder trees and the live host: yields every
+ * regular file below a folder as a TreeEntry, depth first in {@link compareTreePaths} order.
+ *
+ * What it never does: follow a symbolic link or junction (a link can point out of the collection
+ * or into a loop; the attacker may have planted it), open anything for writing, or stop on a
+ * folder or file it cannot read (that becomes an `unreadable` diagnostic and the walk goes on).
+ */
+import { constants, createReadStream } from 'node:fs';
+import fsp from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { DiagnosticSink } from '../core/diagnostic.js';
+import { InputError } from '../core/errors.js';
+import type { TreeEntry } from './tree.js';
+import { compareTreePaths } from './tree-path.js';
+
+/** The `code` of a Node system error (`ENOENT`, `EACCES`...), or its message. */
+export function errorCode(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return typeof code === 'string' ? code : error.message;
+  }
+  return String(error);
+}
+
+/** Reports a path that cannot be read; the caller skips it. */
+export function reportUnreadable(onDiagnostic: DiagnosticSink, path: string, error: unknown): void {
+  onDiagnostic({ level: 'error', code: 'unreadable', message: `cannot read ${path} (${errorCode(error)}); skipped`, path });
+}
+
+/**
+ * A tree entry for a regular file on disk. `open()` waits until the file is actually open, so a
+ * file that vanished or is locked rejects here (naming the tree path) rather than erroring later
+ * in the middle of a parser.
+ */
+export function fileEntry(absolutePath: string, treePath: string, size: number, mtime: Date | null): TreeEntry {
+  return {
+    path: treePath,
+    size,
+    mtime,
+    open: () =>
+      new Promise<Readable>((resolve, reject) => {
+        // flags 'r': read-only, never create or truncate.
+        const stream = createReadStream(absolutePath, { flags: 'r' });
+        const onError = (error: unknown): void => {
+          stream.destroy();
+          reject(new InputError(`cannot open file (${errorCode(error)})`, { path: treePath }));
+        };
+        stream.once('error', onError);
+        stream.once('open', () => {
+          stream.off('error', onError);
+          resolve(stream);
+        });
+      }),
+  };
+}
+
+/**
+ * Walks `dir`, yielding its regular files with tree paths below `prefix` ('' for the root).
+ * Listings are sorted per folder by name, which makes the whole walk sorted by
+ * {@link compareTreePaths}.
+ */
+export async function* walkFolder(dir: string, prefix: string, onDiagnostic: DiagnosticSink): AsyncGenerator<TreeEntry> {
+  let dirents;
+  try {
+    dirents = await fsp.readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    reportUnreadable(onDiagnostic, prefix === '' ? '.' : prefix, error);
+    return;
+  }
+  dirents.sort((a, b) => compareTreePaths(a.name, b.name));
+  for (const dirent of dirents) {
+    const treePath = prefix === '' ? dirent.name : `${prefix}/${dirent.name}`;
+    const absolute = join(dir, dirent.name);
+    // Node resolves unknown dirent types with lstat, so a link is always seen as a link here.
+    if (dirent.isSymbolicLink()) continue;
+    if (dirent.isDirectory()) {
+      yield* walkFolder(absolute, treePath, onDiagnostic);
+      continue;
+    }
+    // Sockets, FIFOs and devices are not files a collector copies; reading a FIFO would block.
+    if (!dirent.isFile()) continue;
+    let stats;
+    try {
+      stats = await fsp.lstat(absolute);
+      // Report a file without read permission now, once, rather than as a failed open later.
+      await fsp.access(absolute, constants.R_OK);
+    } catch (error) {
+      reportUnreadable(onDiagnostic, treePath, error);
+      continue;
+    }
+    // The entry may have been replaced between readdir and lstat (live host): re-check.
+    if (!stats.isFile()) continue;
+    yield fileEntry(absolute, treePath, stats.size, stats.mtime);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * @module The frame shared by every log parser: open the file, read it line by line through a
+ * format visitor, cap its diagnostics, and sum up what was learned as `FileStats`.
+ *
+ * A parser is then only its visitor (fields, headers, times). Only `input.open()` may reject;
+ * everything after that is reported as diagnostics.
+ */
+import type { LogRecord } from '../../core/record.js';
+import type { RecordKind } from '../../core/origin.js';
+import { CappedDiagnostics } from '../lines/capped-diagnostics.js';
+import { readLines, type LineVisitor } from '../lines/line-reader.js';
+import type { FileStats, LogInput, ParseOptions } from '../source.js';
+import type { TimeRange } from './time.js';
+
+/** What a format visitor gets to work with for one file. */
+export interface ParseContext {
+  readonly path: string;
+  readonly kind: RecordKind;
+  readonly onRecord: (record: LogRecord) => void;
+  readonly diagnostics: CappedDiagnostics;
+}
+
+/** A format's line visitor plus what it learned about the file. */
+export interface FormatVisitor extends LineVisitor {
+  /** Data lines the format did not count as entries (a plain CSV header on line 1). */
+  readonly nonEntryLines: number;
+  readonly times: TimeRange;
+  readonly serverName: string | null;
+  readonly version: string | null;
+}
+
+export async function runLineParser(
+  input: LogInput,
+  options: ParseOptions,
+  kind: RecordKind,
+  makeVisitor: (ctx: ParseContext) => FormatVisitor,
+): Promise<FileStats> {
+  const stream = await input.open();
+  const diagnostics = new CappedDiagnostics(options.onDiagnostic, input.path);
+  const visitor = makeVisitor({ path: input.path, kind, onRecord: options.onRecord, diagnostics });
+  const stats = await readLines(stream, visitor, {
+    literals: options.literals,
+    diagnostics,
+    ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
+  });
+  diagnostics.finish();
+  return {
+    entries: Math.max(0, stats.dataLines - visitor.nonEntryLines),
+    oldest: visitor.times.oldest,
+    newest: visitor.times.newest,
+    serverName: visitor.serverName,
+    version: visitor.version,
+    encoding: stats.encoding,
+  };
+}

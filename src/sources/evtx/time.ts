@@ -1,0 +1,72 @@
+/**
+ * @module Windows time values as text: FILETIME (100-ns ticks since 1601-01-01 UTC) and
+ * SYSTEMTIME (broken-down fields).
+ *
+ * Two forms come out: the full-precision form Windows writes in event XML
+ * (`2021-03-14T01:41:33.1234567Z`, seven fraction digits) for the `TimeCreated` field, and the
+ * canonical millisecond form every exhunt record uses for `time` (`...33.123Z`).
+ */
+
+/** 100-ns ticks between 1601-01-01 and 1970-01-01. */
+const EPOCH_DIFF_TICKS = 116444736000000000n;
+const TICKS_PER_MS = 10000n;
+/** Largest FILETIME JavaScript dates can hold (year 275760); larger values are out of range. */
+const MAX_MS = 8.64e15;
+
+/**
+ * A FILETIME (given as its two 32-bit halves, to stay off BigInt in the hot path when possible)
+ * as `YYYY-MM-DDTHH:MM:SS.fffffffZ`, or null when the value cannot be a date (out of range).
+ */
+export function filetimeToIso7(low: number, high: number): string | null {
+  const ticks = (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
+  return ticksToIso7(ticks);
+}
+
+/** 100-ns ticks since 1601 as the seven-digit ISO form, or null when out of range. */
+export function ticksToIso7(ticks: bigint): string | null {
+  const unixTicks = ticks - EPOCH_DIFF_TICKS;
+  // Floor division, so that times before 1970 keep a positive fraction.
+  let ms = unixTicks / TICKS_PER_MS;
+  let rest = unixTicks % TICKS_PER_MS;
+  if (rest < 0n) {
+    rest += TICKS_PER_MS;
+    ms -= 1n;
+  }
+  const msNum = Number(ms);
+  if (!Number.isFinite(msNum) || Math.abs(msNum) > MAX_MS) return null;
+  const d = new Date(msNum);
+  const iso = d.toISOString();
+  if (iso.length !== 24) return null; // extended years (+275760-...) are not event times
+  // `iso` is YYYY-MM-DDTHH:MM:SS.mmmZ: append the four sub-millisecond digits.
+  return `${iso.slice(0, 23)}${rest.toString().padStart(4, '0')}Z`;
+}
+
+/** The canonical millisecond form (`...SS.mmmZ`) of a seven-digit (or longer) ISO time. */
+export function iso7ToMillis(iso7: string): string {
+  return iso7.length >= 24 ? `${iso7.slice(0, 23)}Z` : iso7;
+}
+
+/**
+ * A SYSTEMTIME (year, month, day-of-week, day, hour, minute, second, milliseconds) as the
+ * seven-digit ISO form, or null when a field is out of range.
+ */
+export function systemtimeToIso7(f: readonly number[]): string | null {
+  const [year = 0, month = 0, , day = 0, hour = 0, minute = 0, second = 0, ms = 0] = f;
+  if (year < 1601 || year > 30827 || month < 1 || month > 12 || day < 1 || day > 31) return null;
+  if (hour > 23 || minute > 59 || second > 59 || ms > 999) return null;
+  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const iso = new Date(t).toISOString();
+  if (iso.length !== 24 || Number(iso.slice(8, 10)) !== day) return null; // Feb 30 rolled over
+  return `${iso.slice(0, 23)}0000Z`;
+}
+
+/**
+ * Brings any ISO 8601 UTC time with a fraction to the seven-digit form used by `TimeCreated`
+ * (`.609Z` → `.6090000Z`, `.123456789Z` → `.1234567Z`); other text comes back unchanged.
+ */
+export function toIso7(text: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(text);
+  if (m === null) return text;
+  const frac = (m[2] ?? '').slice(0, 7).padEnd(7, '0');
+  return `${m[1]}.${frac}Z`;
+}
