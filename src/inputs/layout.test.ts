@@ -74,6 +74,8 @@ void describe('detectLayout: default install on C:', () => {
       sweepOf('aspnet-client', 'C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\shell.aspx'),
     );
     assert.deepEqual(layout.classify('C/inetpub/wwwroot/iisstart.htm'), sweepOf('wwwroot', 'C:\\inetpub\\wwwroot\\iisstart.htm'));
+    // A file (not a folder) named aspnet_client is an ordinary wwwroot file.
+    assert.deepEqual(layout.classify('C/inetpub/wwwroot/aspnet_client'), sweepOf('wwwroot', 'C:\\inetpub\\wwwroot\\aspnet_client'));
     assert.deepEqual(
       layout.classify(`${V15}/FrontEnd/HttpProxy/owa/auth/Current/themes/resources/shell.aspx`),
       sweepOf('owa-auth', `${V15_WIN}FrontEnd\\HttpProxy\\owa\\auth\\Current\\themes\\resources\\shell.aspx`),
@@ -163,11 +165,12 @@ void describe('detectLayout: other install places', () => {
       `${V15}/ClientAccess/OAB/oab.xml`,
       `${V15}/FrontEnd/HttpProxy/owa/auth/x.aspx`,
       `${V15}/Logging/HttpProxy/Owa/a.LOG`,
-      'C/Users/admin/Desktop/copy/Logging/HttpProxy/Owa/a.LOG',
+      // Shallower than the install: depth alone would pick it.
+      'C/copy/Logging/HttpProxy/Owa/a.LOG',
     ]);
     assert.equal(layout.exchangeInstall, V15_WIN);
     // The copy is still read as a log (moved or copied log folders keep their names).
-    assert.deepEqual(layout.classify('C/Users/admin/Desktop/copy/Logging/HttpProxy/Owa/a.LOG'), logOf('httpproxy', 'HttpProxy/Owa'));
+    assert.deepEqual(layout.classify('C/copy/Logging/HttpProxy/Owa/a.LOG'), logOf('httpproxy', 'HttpProxy/Owa'));
   });
 });
 

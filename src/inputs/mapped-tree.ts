@@ -38,7 +38,7 @@ export function disjointRoots(roots: readonly MappedRoot[]): MappedRoot[] {
   const sorted = [...roots].sort((a, b) => a.prefix.split('/').length - b.prefix.split('/').length);
   const kept: MappedRoot[] = [];
   for (const r of sorted) if (!kept.some((k) => isSegmentPrefix(k.prefix, r.prefix))) kept.push(r);
-  return kept;
+  return kept.sort((a, b) => compareTreePaths(a.prefix, b.prefix));
 }
 
 /**

@@ -4,9 +4,10 @@
  * Windows backslash names, and that the archive is neither modified nor extracted.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setImmediate as tick } from 'node:timers/promises';
 import type { Diagnostic } from '../core/diagnostic.js';
 import { InputError } from '../core/errors.js';
 import { makeTempDir, OLD_TIME, readAll, removeTempDir, snapshot, treeContents, treePaths, writeTree } from '../../test/fixtures/inputs/temp-tree.js';
@@ -118,6 +119,43 @@ void describe('openZipTree: reading', () => {
     ]);
     assert.deepEqual(await treePaths(tree), ['C/inetpub/wwwroot/iisstart.htm']);
     assert.deepEqual(diagnostics, []);
+  });
+});
+
+/** File descriptors of this process open on `path` (Linux /proc). */
+function openFds(path: string): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === path) n++;
+    } catch {
+      // The fd used by readdir itself is gone by now.
+    }
+  }
+  return n;
+}
+
+void describe('openZipTree: releasing the archive', { skip: existsSync('/proc/self/fd') ? false : 'needs /proc' }, () => {
+  void it('a reader that stops early (content sniffing) leaves no descriptor open after close()', async () => {
+    const lines = Array.from({ length: 200_000 }, (_, i) => `2021-03-03T04:05:06.789Z,req-${i},15,1,2176,2,,Owa,mail.contoso.com,/owa/\n`).join('');
+    const { path, tree } = await open([{ name: 'HttpProxy_2021030304-1.LOG', data: lines }]);
+    const [entry] = await entryList(tree);
+    for await (const chunk of await entry!.open()) {
+      assert.ok((chunk as Buffer).length > 0);
+      break; // as the engine's sniffer does after 8 KB
+    }
+    await tree.close();
+    for (let i = 0; i < 20 && openFds(path) > 0; i++) await tick();
+    assert.equal(openFds(path), 0);
+  });
+
+  void it('a bomb stopped by the guard leaves no descriptor open after close()', async () => {
+    const { path, tree } = await open([{ name: 'u_ex210303.log', data: Buffer.alloc(8 * 1024 * 1024), uncompressedSize: 1000 }]);
+    const [entry] = await entryList(tree);
+    await assert.rejects(async () => readAll(await entry!.open()), /inflates past/);
+    await tree.close();
+    for (let i = 0; i < 20 && openFds(path) > 0; i++) await tick();
+    assert.equal(openFds(path), 0);
   });
 });
 
