@@ -8,7 +8,8 @@
 import type { LogRecord } from '../../core/record.js';
 import type { RecordKind } from '../../core/origin.js';
 import { CappedDiagnostics } from '../lines/capped-diagnostics.js';
-import { readLines, type LineVisitor } from '../lines/line-reader.js';
+import type { LineVisitor } from '../lines/line-visitor.js';
+import { readLines } from '../lines/read-lines.js';
 import type { FileStats, LogInput, ParseOptions } from '../source.js';
 import type { TimeRange } from './time.js';
 

@@ -16,7 +16,7 @@ describe('normalizeIsoTime', () => {
   });
 
   it('rejects impossible dates instead of rolling them over', () => {
-    for (const bad of ['2021-02-29T00:00:00Z', '2021-13-01T00:00:00Z', '2021-03-07T24:00:00Z', '2021-03-07', 'not a time', '', '2021-04-31 00:00:00']) {
+    for (const bad of ['2021-02-29T00:00:00.000Z', '2021-03-07T15:04:60.000Z', '2021-03-07T15:04:04.54xZ', '2021-02-29T00:00:00Z', '2021-13-01T00:00:00Z', '2021-03-07T24:00:00Z', '2021-03-07', 'not a time', '', '2021-04-31 00:00:00']) {
       assert.equal(normalizeIsoTime(bad), null, bad);
     }
     assert.equal(normalizeIsoTime('2020-02-29T00:00:00Z'), '2020-02-29T00:00:00.000Z');
@@ -27,6 +27,9 @@ describe('w3cTime and findIsoTime', () => {
   it('joins W3C date and time columns as UTC', () => {
     assert.equal(w3cTime('2019-09-03', '10:13:36'), '2019-09-03T10:13:36.000Z');
     assert.equal(w3cTime('', '10:13:36'), null);
+    assert.equal(w3cTime('2019-02-30', '10:13:36'), null);
+    assert.equal(w3cTime('2019-09-03', '25:13:36'), null);
+    assert.equal(w3cTime('2019-09-03', '10:13:36.25'), '2019-09-03T10:13:36.250Z');
   });
 
   it('finds the first valid timestamp in free text', () => {

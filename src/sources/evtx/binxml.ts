@@ -12,7 +12,7 @@
  * Depth is limited so that crafted nesting cannot exhaust the stack.
  */
 import type { AttrNode, ElementNode, EvtxValue, Template, XNode } from './nodes.js';
-import { decodeValue, guidText, utf16z } from './values.js';
+import { decodeValue, guidText } from './values.js';
 
 /** Thrown for malformed Binary XML; `offset` is relative to the chunk. */
 export class BinXmlError extends Error {
@@ -24,6 +24,8 @@ export class BinXmlError extends Error {
   }
 }
 
+/** Names and templates live after the 512-byte chunk header. */
+const CHUNK_HEADER_BYTES = 512;
 /** Deepest element/template nesting accepted (real events use under 10). */
 const MAX_DEPTH = 64;
 
@@ -125,9 +127,7 @@ export class BinXmlParser {
       // in some nested values; the name offset tells which layout this is.
       this.#need(r, 11);
       let nameField = start + 7;
-      if (!this.#plausibleName(buf.readUInt32LE(nameField), nameField + 4) && this.#plausibleName(buf.readUInt32LE(start + 5), start + 9)) {
-        nameField = start + 5;
-      }
+      if (!this.#plausibleStart(r, start, 7) && this.#plausibleStart(r, start, 5)) nameField = start + 5;
       r.pos = nameField;
       const name = this.#nameRef(r);
       const attrs: AttrNode[] = [];
@@ -260,10 +260,21 @@ export class BinXmlParser {
     return name;
   }
 
+  /**
+   * Whether an element start read with `head` bytes before its name offset (7 with the
+   * dependency id, 5 without) fits: its data size stays inside the range and its name offset
+   * is inline or points at an earlier name.
+   */
+  #plausibleStart(r: Range, start: number, head: number): boolean {
+    const size = this.#buf.readUInt32LE(start + head - 4);
+    if (start + head + size > r.end) return false;
+    return this.#plausibleName(this.#buf.readUInt32LE(start + head), start + head + 4);
+  }
+
   /** Whether a name offset read at some position can be right (inline, or an earlier name). */
   #plausibleName(offset: number, inlineAt: number): boolean {
     if (offset === inlineAt) return true;
-    if (offset >= inlineAt || offset + 8 > this.#buf.length) return false;
+    if (offset >= inlineAt || offset < CHUNK_HEADER_BYTES || offset + 8 > this.#buf.length) return false;
     if (this.#names.has(offset)) return true;
     const chars = this.#buf.readUInt16LE(offset + 6);
     return offset + 8 + chars * 2 + 2 <= this.#buf.length && this.#buf.readUInt16LE(offset + 8 + chars * 2) === 0;
@@ -357,9 +368,4 @@ export class BinXmlParser {
   #need(r: Range, n: number): void {
     if (r.pos + n > r.end) throw new BinXmlError('data ends early', r.pos);
   }
-}
-
-/** A record's text for diagnostics: UTF-16 at an offset, trailing NULs removed. */
-export function chunkText(chunk: Buffer, start: number, end: number): string {
-  return utf16z(chunk, start, end);
 }

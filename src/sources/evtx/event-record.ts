@@ -20,9 +20,24 @@ import type { XNode } from './nodes.js';
 const SHARED_SYSTEM_FIELDS = new Set(['processid', 'threadid', 'userid']);
 const PROTECTED = new Set(EVENT_SYSTEM_FIELDS.map((f) => f.toLowerCase()).filter((f) => !SHARED_SYSTEM_FIELDS.has(f)));
 
+/** Lower-case forms of field names, cached (names repeat in every event of a provider). */
+const lowerCache = new Map<string, string>();
+function lower(name: string): string {
+  let l = lowerCache.get(name);
+  if (l === undefined) {
+    if (lowerCache.size > 50_000) lowerCache.clear();
+    l = name.toLowerCase();
+    lowerCache.set(name, l);
+  }
+  return l;
+}
+
+/** Ordered fields of one event (System first, then data, `Message`, `Data`). */
+export type EventFields = Map<string, string>;
+
 /** Collects one event's fields in the convention's order and applies its rules. */
 export class EventFieldsBuilder {
-  readonly #fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  readonly #fields: EventFields = new Map();
   readonly #dataNames = new Set<string>();
   readonly #joined: string[] = [];
   #unnamed = 0;
@@ -30,7 +45,7 @@ export class EventFieldsBuilder {
 
   /** A System field (one of `EVENT_SYSTEM_FIELDS`); the first value set wins. */
   system(name: string, value: string): void {
-    if (!(name in this.#fields)) this.#fields[name] = value;
+    if (!this.#fields.has(name)) this.#fields.set(name, value);
   }
 
   /** An `EventData/Data` element: by its `Name`, or `Data1`, `Data2`... when it has none. */
@@ -50,21 +65,16 @@ export class EventFieldsBuilder {
 
   #add(name: string, value: string): void {
     if (value.length > 0) this.#joined.push(value);
-    const lower = name.toLowerCase();
-    if (this.#dataNames.has(lower) || PROTECTED.has(lower) || lower === 'data') return;
-    this.#dataNames.add(lower);
-    this.#fields[name] = value;
+    const l = lower(name);
+    if (this.#dataNames.has(l) || PROTECTED.has(l) || l === 'data') return;
+    this.#dataNames.add(l);
+    this.#fields.set(name, value);
   }
 
-  /** True when no field at all was collected. */
-  get empty(): boolean {
-    return Object.keys(this.#fields).length === 0 && this.#joined.length === 0 && this.#message === null;
-  }
-
-  build(): Record<string, string> {
+  build(): EventFields {
     const out = this.#fields;
-    if (this.#message !== null) out.Message = this.#message;
-    if (this.#joined.length > 0 || this.#dataNames.size > 0) out.Data = this.#joined.join(' ');
+    if (this.#message !== null) out.set('Message', this.#message);
+    if (this.#joined.length > 0 || this.#dataNames.size > 0) out.set('Data', this.#joined.join(' '));
     return out;
   }
 }
@@ -77,12 +87,12 @@ export class EventRecord implements LogRecord {
   readonly kind = 'event' as const;
   readonly origin: Origin;
   readonly time: string | null;
-  readonly #fields: Readonly<Record<string, string>>;
+  readonly #fields: EventFields;
   #lower: Map<string, string> | null = null;
   /** The parsed Binary XML of an EVTX record, for `renderXml`; null for text exports. */
   readonly doc: readonly XNode[] | null;
 
-  constructor(origin: Origin, time: string | null, fields: Readonly<Record<string, string>>, doc: readonly XNode[] | null = null) {
+  constructor(origin: Origin, time: string | null, fields: EventFields, doc: readonly XNode[] | null = null) {
     this.origin = origin;
     this.time = time;
     this.#fields = fields;
@@ -90,22 +100,19 @@ export class EventRecord implements LogRecord {
   }
 
   get(name: string): string | undefined {
-    const exact = this.#fields[name];
+    const exact = this.#fields.get(name);
     if (exact !== undefined) return exact;
     if (this.#lower === null) {
-      const lower = new Map<string, string>();
-      for (const [k, v] of Object.entries(this.#fields)) {
-        const key = k.toLowerCase();
-        // System fields come first in the object; a later EventData name of the same spelling
-        // (ProcessId after ProcessID) replaces it here.
-        lower.set(key, v);
-      }
-      this.#lower = lower;
+      const map = new Map<string, string>();
+      // System fields come first; a later data name of another spelling (ProcessId after
+      // ProcessID) replaces it here.
+      for (const [k, v] of this.#fields) map.set(lower(k), v);
+      this.#lower = map;
     }
-    return this.#lower.get(name.toLowerCase());
+    return this.#lower.get(lower(name));
   }
 
   fields(): Record<string, string> {
-    return { ...this.#fields };
+    return Object.fromEntries(this.#fields);
   }
 }

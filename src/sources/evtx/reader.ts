@@ -35,6 +35,7 @@ import {
   u64,
   type EvtxFileHeader,
 } from './file-header.js';
+import { eventFields } from './fields.js';
 import type { XNode } from './nodes.js';
 import { filetimeToIso7 } from './time.js';
 
@@ -49,6 +50,11 @@ export interface EvtxEvent {
   readonly fileOffset: number;
   /** The record's Binary XML, parsed (see `fields.ts`, `render.ts`). */
   readonly doc: readonly XNode[];
+  /**
+   * The record lost the trailing copy of its size (cut while being written) and was kept
+   * because its XML still names its record id: its last values may be missing or zero.
+   */
+  readonly damaged: boolean;
 }
 
 /** A chunk that was not read cleanly. */
@@ -294,6 +300,7 @@ export class EvtxReader {
     let pos = CHUNK_HEADER_BYTES;
     let records = 0;
     let bad = 0;
+    let damaged = 0;
     const firstBad = { at: 0, why: '' };
     const noteBad = (at: number, why: string): void => {
       if (bad++ === 0) {
@@ -305,8 +312,9 @@ export class EvtxReader {
       let why: string;
       if (chunk.readUInt32LE(pos) === 0x2a2a) {
         const size = chunk.readUInt32LE(pos + 4);
-        if (size >= MIN_RECORD_BYTES && pos + size <= chunk.length && chunk.readUInt32LE(pos + size - 4) === size) {
+        if (size >= MIN_RECORD_BYTES && pos + size <= chunk.length) {
           const recordId = u64(chunk, pos + 8);
+          const sizeOk = chunk.readUInt32LE(pos + size - 4) === size;
           let doc: XNode[] | null = null;
           try {
             doc = parser.parseDocument(pos + RECORD_HEADER_BYTES, pos + size - 4);
@@ -314,24 +322,37 @@ export class EvtxReader {
             if (!(e instanceof BinXmlError) && !(e instanceof RangeError)) throw e;
             noteBad(pos, `record ${recordId}: ${e.message}`);
           }
+          // A record whose trailing copy of its size was lost (cut while being written) is
+          // kept when its XML still names the same record id; otherwise it is junk.
+          if (doc !== null && !sizeOk && eventFields(doc).get('EventRecordID') !== String(recordId)) {
+            noteBad(pos, `record size ${size} does not match its copy`);
+            doc = null;
+          } else if (doc !== null && !sizeOk) damaged++;
           if (doc !== null) {
             const written = filetimeToIso7(chunk.readUInt32LE(pos + 16), chunk.readUInt32LE(pos + 20));
             this.#count(recordId, written);
             records++;
-            onEvent({ recordId, written, chunkIndex: index, fileOffset: chunkOffset + pos, doc });
+            onEvent({ recordId, written, chunkIndex: index, fileOffset: chunkOffset + pos, doc, damaged: !sizeOk });
+            pos += size;
+            continue;
           }
-          pos += size;
-          continue;
-        }
-        why = `record size ${size} does not match its copy`;
+          if (sizeOk) {
+            pos += size;
+            continue;
+          }
+          why = '';
+        } else why = `record size ${size} out of range`;
       } else {
         if (isZero(chunk, pos, end)) break; // zero padding up to the free space offset
         why = 'no record signature';
       }
-      noteBad(pos, why);
+      if (why !== '') noteBad(pos, why);
       const next = chunk.indexOf(RECORD_MAGIC, pos + 1);
       if (next < 0 || next + MIN_RECORD_BYTES > end) break;
       pos = next;
+    }
+    if (damaged > 0) {
+      this.#diags.report('warning', 'evtx-damaged-record', `chunk ${index} (offset ${hex(chunkOffset)}): ${damaged} record${damaged === 1 ? '' : 's'} without the trailing copy of ${damaged === 1 ? 'its' : 'their'} size (cut while being written) recovered; values may be incomplete`);
     }
     return { records, bad, firstBad };
   }

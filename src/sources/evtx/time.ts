@@ -6,6 +6,7 @@
  * (`2021-03-14T01:41:33.1234567Z`, seven fraction digits) for the `TimeCreated` field, and the
  * canonical millisecond form every exhunt record uses for `time` (`...33.123Z`).
  */
+import { normalizeIsoTime } from '../common/time.js';
 
 /** 100-ns ticks between 1601-01-01 and 1970-01-01. */
 const EPOCH_DIFF_TICKS = 116444736000000000n;
@@ -41,9 +42,20 @@ export function ticksToIso7(ticks: bigint): string | null {
   return `${iso.slice(0, 23)}${rest.toString().padStart(4, '0')}Z`;
 }
 
-/** The canonical millisecond form (`...SS.mmmZ`) of a seven-digit (or longer) ISO time. */
+/** The canonical millisecond form (`...SS.mmmZ`) of a seven-digit ISO time. */
 export function iso7ToMillis(iso7: string): string {
   return iso7.length >= 24 ? `${iso7.slice(0, 23)}Z` : iso7;
+}
+
+/**
+ * The record `time` (canonical milliseconds, see `src/sources/common/time.ts`) of a
+ * `TimeCreated` value, or null when it is not a valid time.
+ */
+export function recordTime(timeCreated: string): string | null {
+  const t = toIso7(timeCreated);
+  if (!ISO7.test(t)) return null;
+  // A seven-digit form from toIso7 is a checked date already.
+  return `${t.slice(0, 23)}Z`;
 }
 
 /**
@@ -60,13 +72,21 @@ export function systemtimeToIso7(f: readonly number[]): string | null {
   return `${iso.slice(0, 23)}0000Z`;
 }
 
+const ISO7 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/;
+const ISO_ANY = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
 /**
- * Brings any ISO 8601 UTC time with a fraction to the seven-digit form used by `TimeCreated`
- * (`.609Z` → `.6090000Z`, `.123456789Z` → `.1234567Z`); other text comes back unchanged.
+ * Brings an ISO 8601 time (`T` or space, any fraction, `Z`, an offset or no zone, which is
+ * taken as UTC) to the seven-digit UTC form of `TimeCreated`: `.609Z` → `.6090000Z`,
+ * `.123456789Z` → `.1234567Z`, `+01:00` → shifted to UTC. Text that is not such a time (or an
+ * impossible date) comes back unchanged.
  */
 export function toIso7(text: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(text);
+  if (ISO7.test(text)) return text;
+  const m = ISO_ANY.exec(text.trim());
   if (m === null) return text;
-  const frac = (m[2] ?? '').slice(0, 7).padEnd(7, '0');
-  return `${m[1]}.${frac}Z`;
+  const [, date, clock, frac, zone] = m;
+  const utc = normalizeIsoTime(`${date}T${clock}${zone === undefined || zone.toUpperCase() === 'Z' ? 'Z' : zone}`);
+  if (utc === null) return text;
+  return `${utc.slice(0, 19)}.${(frac ?? '').slice(0, 7).padEnd(7, '0')}Z`;
 }

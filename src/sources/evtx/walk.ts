@@ -77,6 +77,41 @@ export function elementText(b: BoundElement): string {
 }
 
 /**
+ * The texts of an element whose content holds an array substitution: Windows repeats the
+ * element once per array item (an empty array gives one empty element). Null when no
+ * substitution in `parts` has an array value (the usual case: the element's text is the text).
+ */
+export function arrayTexts(parts: readonly XNode[], values: readonly EvtxValue[]): string[] | null {
+  let n = -1;
+  for (const p of parts) {
+    if (p.t !== 'sub') continue;
+    const items = values[p.index]?.items;
+    if (items != null) n = Math.max(n, items.length);
+  }
+  if (n < 0) return null;
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(n, 1); i++) {
+    let text = '';
+    for (const p of parts) {
+      const v = p.t === 'sub' ? values[p.index] : undefined;
+      text += v?.items != null ? (v.items[i] ?? '') : nodeText(p, values);
+    }
+    out.push(text);
+  }
+  return out;
+}
+
+/** The element's texts: one, or one per array item (see `arrayTexts`). */
+export function elementTexts(b: BoundElement): string[] {
+  const parts: XNode[] = [];
+  for (const c of b.el.children) {
+    if (c.t === 'template' || (c.t === 'sub' && b.values[c.index]?.xml != null)) return [elementText(b)];
+    if (c.t !== 'el' && c.t !== 'pi') parts.push(c);
+  }
+  return arrayTexts(parts, b.values) ?? [elementText(b)];
+}
+
+/**
  * The value of an attribute, or null when it is absent: an attribute whose only content is an
  * optional substitution with a null value is not rendered by Windows.
  */

@@ -14,7 +14,7 @@ import { TabularRecord, type Columns } from '../../core/record.js';
 import type { LogKind, LogParser } from '../source.js';
 import { runLineParser, type FormatVisitor, type ParseContext } from '../common/run-parser.js';
 import { TimeRange, normalizeIsoTime } from '../common/time.js';
-import type { LineRole } from '../lines/line-reader.js';
+import type { LineRole } from '../lines/line-visitor.js';
 import { splitCsv } from './csv.js';
 import { ExchangeCsvHeader } from './header.js';
 

@@ -46,13 +46,24 @@ function randomText(rand: () => number, words: readonly string[], lines: number,
 }
 
 const FEW = ['serverinfo~', '/ecp/y.js', 'python-requests'];
-const MANY = ['serverinfo~', '/ecp/y.js', 'python-requests', 'set-oabvirtualdirectory', 'antsword', 'download failed', 'x-beresource'];
+const MANY = [
+  'serverinfo~',
+  '/ecp/y.js',
+  'python-requests',
+  'set-oabvirtualdirectory',
+  'antsword',
+  'download failed',
+  'x-beresource',
+  '/owa/auth/current/',
+  'exchangeservicesclient/0.0.0.0',
+  '~1941962753',
+];
 
 describe('compileLiterals', () => {
   it('chooses RegExp for few literals and Wu-Manber for many long ones', () => {
     assert.equal(literalStrategy(FEW), 'regex');
     assert.equal(literalStrategy(MANY), 'wu-manber');
-    assert.equal(literalStrategy([...MANY, '@']), 'regex', 'a one-byte literal defeats the shift table');
+    assert.equal(literalStrategy([...MANY, '@']), 'regex', 'a one-byte literal defeats the pair table');
     assert.equal(literalStrategy(null), 'all');
     assert.equal(literalStrategy([]), 'none');
     assert.equal(literalStrategy(['é']), 'all', 'no ASCII to search for: every line is a candidate');

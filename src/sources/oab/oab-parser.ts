@@ -18,7 +18,7 @@ import { runLineParser, type FormatVisitor, type ParseContext } from '../common/
 import { TimeRange, findIsoTime, normalizeIsoTime } from '../common/time.js';
 import { splitCsv } from '../exchange-csv/csv.js';
 import { ExchangeCsvHeader } from '../exchange-csv/header.js';
-import type { LineRole } from '../lines/line-reader.js';
+import type { LineRole } from '../lines/line-visitor.js';
 import type { LogParser } from '../source.js';
 
 /** Parses an OAB generator log. */

@@ -114,6 +114,16 @@ describe('parseW3c: bad input', () => {
     );
   });
 
+  it('tolerates trailing blanks after the last value', async () => {
+    const text = `${header}2021-03-03 01:00:00 GET /owa/ 200 \r\n2021-03-03 01:00:01 GET /ecp/ 302  \n`;
+    const { records, diagnostics } = await parseAll(parseW3c, bytesInput('a.log', Buffer.from(text)));
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(
+      records.map((r) => r.get('sc-status')),
+      ['200', '302'],
+    );
+  });
+
   it('takes the date from #Date: when the layout logs time only', async () => {
     const text = '#Date: 2021-03-03 00:00:00\n#Fields: time c-ip cs-uri-stem\n04:05:06 10.0.0.1 /owa/\n';
     const { records } = await parseAll(parseW3c, bytesInput('a.log', Buffer.from(text)));

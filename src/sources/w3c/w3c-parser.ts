@@ -12,7 +12,7 @@
 import { Columns, TabularRecord } from '../../core/record.js';
 import { runLineParser, type FormatVisitor, type ParseContext } from '../common/run-parser.js';
 import { TimeRange, normalizeIsoTime, w3cTime } from '../common/time.js';
-import type { LineRole } from '../lines/line-reader.js';
+import type { LineRole } from '../lines/line-visitor.js';
 import type { LogParser } from '../source.js';
 
 /** Parses an IIS W3C extended log. */
@@ -57,7 +57,9 @@ class W3cVisitor implements FormatVisitor {
       diags.report('warning', 'bad-row', 'line with binary data (NUL bytes) skipped', line);
       return false;
     }
-    const values = text.split(' ');
+    // W3C never writes an empty value (it writes `-`), so trailing blanks some writers leave
+    // can go without losing a field.
+    const values = (text.charCodeAt(text.length - 1) === 32 ? text.trimEnd() : text).split(' ');
     const n = layout.columns.names.length;
     if (values.length !== n) {
       diags.report('warning', 'bad-row', `${values.length} fields where #Fields: names ${n}; line skipped`, line);

@@ -7,7 +7,9 @@ import { describe, it } from 'node:test';
 import type { Diagnostic } from '../../core/diagnostic.js';
 import { prng, utf16 } from '../testutil.js';
 import { CappedDiagnostics } from './capped-diagnostics.js';
-import { MAX_RECORD_LINES, readLines, type LineRole, type LineStats, type LineVisitor } from './line-reader.js';
+import { literalStrategy } from './literals.js';
+import { MAX_RECORD_LINES, type LineRole, type LineStats, type LineVisitor } from './line-visitor.js';
+import { readLines } from './read-lines.js';
 
 interface Seen {
   readonly text: string;
@@ -295,9 +297,10 @@ describe('readLines: prefilter and coverage', () => {
 
   for (const [name, literals] of [
     ['RegExp', ['serverinfo~', 'x.js']],
-    ['Wu-Manber', ['serverinfo~', '/ecp/y.js', 'python-requests', 'antsword', 'set-oabvirtualdirectory']],
+    ['Wu-Manber', ['serverinfo~', '/ecp/y.js', 'python-requests', 'antsword', 'set-oabvirtualdirectory', 'x-beresource', 'download failed', '~1941962753', 'x.js']],
   ] as const) {
     it(`${name}: records with literals are a superset of those holding one, numbered alike (property, 200 cases)`, async () => {
+      assert.equal(literalStrategy(literals), name === 'RegExp' ? 'regex' : 'wu-manber');
       const rand = prng(name.length);
       for (let c = 0; c < 200; c++) {
         const text = randomLog(rand, literals);

@@ -1,158 +1,17 @@
 /**
- * @module The streaming line reader every log parser is built on.
- *
- * It owns bytes and lines: chunking, line feeds (LF and CRLF), encodings (via `encoding.ts`),
- * over-long lines, NUL padding, RFC 4180 records that continue over line breaks inside quotes,
- * exact 1-based line numbers, and the literal prefilter. It knows nothing about log formats:
- * it hands lines to a `LineVisitor`, which owns fields, headers and times.
- *
- * Speed comes from not looking at most lines. Each chunk is searched once for the literals;
- * lines are found with `Buffer.indexOf` (memchr), and only these lines are decoded into strings:
- * - `directive`: lines starting with `#` (W3C and Exchange headers), always;
- * - `data`: lines holding a literal hit, or every data line when there are no literals;
- * - `coverage`: the first data lines, until one yields a time, and the last data line, so that
- *   the file's oldest and newest entry times are known even when the prefilter skips them.
- * Every other line only costs the search for its line feed (and, in quoted mode, its quotes).
- *
- * Memory stays flat: a chunk is processed in place and dropped; only a line that spans chunks
- * is joined (at most `maxLineBytes` plus one chunk), a longer line is skipped while it streams
- * past, and a quoted record is held until it closes (at most `maxLineBytes` and
- * `MAX_RECORD_LINES` lines, then it is given up and its lines are read one by one).
+ * @module The line scanner behind `readLines`: UTF-8 chunks in, lines and records out, with
+ * exact line numbers. The hot loop (`#region`) and the rules for everything unusual (`#slowLine`
+ * and below) live here; see `read-lines.ts` for what is handed over and why.
  */
-import type { Readable } from 'node:stream';
 import type { CappedDiagnostics } from './capped-diagnostics.js';
-import { Utf8ChunkDecoder, type TextEncoding } from './encoding.js';
 import { compileLiterals, type LiteralMatcher } from './literals.js';
-
-/** Why a line is handed to the visitor (see the module doc). */
-export type LineRole = 'directive' | 'data' | 'coverage';
-
-export interface LineVisitor {
-  /**
-   * RFC 4180 mode: when true, a line feed inside double quotes continues the record. Read when
-   * reading starts and again after every line handed over, so a parser can switch it on once
-   * a header shows the file is CSV.
-   */
-  readonly quoted: boolean;
-  /**
-   * Receives a line, or a quoted record spanning lines (then `line` is its first line and the
-   * text keeps the inner line breaks). `text` has no line terminator. Returns true when an
-   * entry time was read from it, which ends the search for the first entry's time.
-   * Must not throw on any content.
-   */
-  line(text: string, line: number, role: LineRole): boolean;
-}
-
-export interface LineReaderOptions {
-  /** Lower-case literals of the prefilter; null reads every line as `data`. */
-  readonly literals: readonly string[] | null;
-  /** Longest line accepted, in bytes without terminator. Default `DEFAULT_MAX_LINE_BYTES`. */
-  readonly maxLineBytes?: number;
-  readonly diagnostics: CappedDiagnostics;
-}
-
-export interface LineStats {
-  readonly encoding: TextEncoding;
-  /** Physical lines, counting a last line without a line feed. */
-  readonly lines: number;
-  /** Data units: lines (or quoted records) that are neither blank nor `#` directives. */
-  readonly dataLines: number;
-}
-
-export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
-/** A quoted value spanning more lines than this is taken for a stray quote. */
-export const MAX_RECORD_LINES = 1000;
-/** Data lines handed over as `coverage` while none has yielded a time yet (then give up). */
-export const MAX_FIRST_TIME_TRIES = 100;
+import { DEFAULT_MAX_LINE_BYTES, MAX_FIRST_TIME_TRIES, MAX_RECORD_LINES, type LineReaderOptions, type LineRole, type LineVisitor } from './line-visitor.js';
+import { QuotedRecord, hasOddQuotes } from './quoted-record.js';
 
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 const HASH = 35;
-
-/**
- * Reads `stream` to its end and hands lines to `visitor`. Never rejects on content; a read error
- * after the stream was opened becomes an `error` diagnostic (`read-failed`) and ends the file.
- * An error thrown by the visitor is not caught (it is a bug, not bad input).
- */
-export async function readLines(stream: Readable, visitor: LineVisitor, options: LineReaderOptions): Promise<LineStats> {
-  const decoder = new Utf8ChunkDecoder();
-  const scanner = new LineScanner(visitor, options);
-  const diags = options.diagnostics;
-  let reported = false;
-  const feed = (bufs: Buffer[]): void => {
-    if (!reported && decoder.encoding !== null) {
-      reported = true;
-      if (decoder.encoding !== 'utf8') {
-        const name = decoder.encoding === 'utf16le' ? 'UTF-16LE' : 'UTF-16BE';
-        diags.report('warning', 'utf16', `file is ${name} (as PowerShell 5 and Notepad save it), decoded before reading`);
-      }
-    }
-    for (const b of bufs) scanner.push(b);
-  };
-  const it = stream[Symbol.asyncIterator]() as AsyncIterator<unknown>;
-  try {
-    let next = it.next();
-    for (;;) {
-      let r: IteratorResult<unknown>;
-      try {
-        r = await next;
-      } catch (err) {
-        diags.report('error', 'read-failed', `reading stopped after line ${scanner.lines}: ${errorMessage(err)}`);
-        break;
-      }
-      if (r.done === true) break;
-      // Ask for the next chunk before scanning this one, so the disk read runs in the
-      // background meanwhile (awaiting only afterwards measured 1.5-2x slower).
-      next = it.next();
-      next.catch(() => undefined);
-      feed(decoder.push(toBuffer(r.value)));
-    }
-  } finally {
-    // Releases the file when the visitor threw; a no-op once the stream ended.
-    await it.return?.().catch(() => undefined);
-  }
-  feed(decoder.end());
-  scanner.end();
-  return { encoding: decoder.encoding ?? 'utf8', lines: scanner.lines, dataLines: scanner.dataLines };
-}
-
-function toBuffer(chunk: unknown): Buffer {
-  if (Buffer.isBuffer(chunk)) return chunk;
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  return Buffer.from(String(chunk), 'utf8');
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** A quoted record that has not closed yet; its lines are copies (the chunks move on). */
-interface OpenRecord {
-  readonly firstLine: number;
-  readonly parts: Buffer[];
-  /** Terminator after each part as found in the file (`\r\n` or `\n`). */
-  readonly seps: string[];
-  readonly lineNos: number[];
-  readonly cands: boolean[];
-  bytes: number;
-}
-
-/** The line terminator found at `stop` (the end of a line's content), as written in the file. */
-function terminatorAt(buf: Buffer, stop: number): string {
-  if (buf[stop] === CR) return '\r\n';
-  return buf[stop] === LF ? '\n' : '';
-}
-
-function countQuotesOdd(buf: Buffer, start: number, end: number): boolean {
-  let odd = false;
-  let q = buf.indexOf(QUOTE, start);
-  while (q !== -1 && q < end) {
-    odd = !odd;
-    q = buf.indexOf(QUOTE, q + 1);
-  }
-  return odd;
-}
 
 /**
  * The push side of `readLines`: `push` UTF-8 chunks in order, then `end` once. Exported for
@@ -175,7 +34,7 @@ export class LineScanner {
   /** Inside an over-long line: bytes are dropped until its line feed. */
   #skipping = false;
   #skipIsDirective = false;
-  #rec: OpenRecord | null = null;
+  #rec: QuotedRecord | null = null;
   /** Last data unit not handed over (copy), for the newest entry time. */
   #last: Buffer | null = null;
   #lastLine = 0;
@@ -373,16 +232,8 @@ export class LineScanner {
       this.#deliver(buf.toString('utf8', pos, stop), lineNo, 'directive');
       return;
     }
-    if (this.#quoted && countQuotesOdd(buf, pos, stop)) {
-      const sep = terminatorAt(buf, stop);
-      this.#rec = {
-        firstLine: lineNo,
-        parts: [Buffer.from(buf.subarray(pos, stop))],
-        seps: [sep],
-        lineNos: [lineNo],
-        cands: [cand],
-        bytes: stop - pos + sep.length,
-      };
+    if (this.#quoted && hasOddQuotes(buf, pos, stop)) {
+      this.#rec = new QuotedRecord(buf, pos, stop, lineNo, cand);
       return;
     }
     this.#dataLines++;
@@ -399,28 +250,18 @@ export class LineScanner {
   }
 
   #appendToRecord(buf: Buffer, pos: number, stop: number, lineNo: number, cand: boolean): void {
-    const rec = this.#rec as OpenRecord;
-    const sep = terminatorAt(buf, stop);
-    rec.parts.push(Buffer.from(buf.subarray(pos, stop)));
-    rec.seps.push(sep);
-    rec.lineNos.push(lineNo);
-    rec.cands.push(cand);
-    rec.bytes += stop - pos + sep.length;
-    if (countQuotesOdd(buf, pos, stop)) {
+    const rec = this.#rec as QuotedRecord;
+    rec.add(buf, pos, stop, lineNo, cand);
+    if (hasOddQuotes(buf, pos, stop)) {
       // The quote opened on the first line closes here: one record, numbered by its first line.
       this.#rec = null;
-      const pieces: Buffer[] = [];
-      rec.parts.forEach((p, i) => {
-        pieces.push(p);
-        if (i < rec.parts.length - 1) pieces.push(Buffer.from(rec.seps[i] ?? '\n', 'latin1'));
-      });
-      const whole = Buffer.concat(pieces);
+      const whole = rec.join();
       this.#dataLines++;
-      this.#dataUnit(whole, 0, whole.length, rec.firstLine, rec.cands.includes(true));
+      this.#dataUnit(whole, 0, whole.length, rec.firstLine, rec.candidate);
       return;
     }
-    if (rec.bytes > this.#max || rec.parts.length > MAX_RECORD_LINES) {
-      this.#abandonRecord(`no closing quote within ${rec.parts.length} lines`);
+    if (rec.bytes > this.#max || rec.lines.length > MAX_RECORD_LINES) {
+      this.#abandonRecord(`no closing quote within ${rec.lines.length} lines`);
     }
   }
 
@@ -431,16 +272,15 @@ export class LineScanner {
    * opens a record again and the work stays bounded.
    */
   #abandonRecord(why: string): void {
-    const rec = this.#rec as OpenRecord;
+    const rec = this.#rec as QuotedRecord;
     this.#rec = null;
     this.#diags.report('warning', 'unclosed-quote', `quote opened here is not closed (${why}); lines read one by one`, rec.firstLine);
-    const first = rec.parts[0] as Buffer;
-    this.#dataLines++;
-    this.#dataUnit(first, 0, first.length, rec.firstLine, rec.cands[0] ?? true);
-    for (let i = 1; i < rec.parts.length; i++) {
-      const p = rec.parts[i] as Buffer;
-      this.#unit(p, 0, p.length, rec.lineNos[i] ?? rec.firstLine, rec.cands[i] ?? true);
-    }
+    rec.lines.forEach((l, i) => {
+      if (i === 0) {
+        this.#dataLines++;
+        this.#dataUnit(l.bytes, 0, l.bytes.length, l.line, l.candidate);
+      } else this.#unit(l.bytes, 0, l.bytes.length, l.line, l.candidate);
+    });
   }
 
   #deliver(text: string, lineNo: number, role: LineRole): void {
