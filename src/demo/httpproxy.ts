@@ -62,8 +62,10 @@ export interface HttpProxyExtras {
 }
 
 /**
- * Formats one row (all 74 columns; free-text values CSV-quoted). Written as one template for
- * speed: the tests parse rows back and check the column count and positions.
+ * Formats one row (all 74 columns). Values that can hold commas or quotes (anchor, user agent,
+ * cookie, query, generic info) are CSV-quoted; paths, users, actions and addresses come from
+ * fixed sets without them. Written as one template for speed: the tests parse every row back
+ * and check the column count and positions.
  */
 export function httpProxyRow(ctx: DemoContext, r: Request, x: HttpProxyExtras, rng: Rng): string {
   const lat = r.latency;
@@ -78,7 +80,7 @@ export function httpProxyRow(ctx: DemoContext, r: Request, x: HttpProxyExtras, r
   const p = r.proxied;
   return (
     `${isoTime(x.time)},${x.requestId},${b.major},${b.minor},${b.build},${b.revision},${x.clientRequestId},${r.protocol},${x.urlHost},` +
-    `${csvField(r.stem)},${r.action},${r.authType},${r.user === '' ? 'False' : 'True'},${csvField(r.user)},,${csvField(r.anchor)},` +
+    `${r.stem},${r.action},${r.authType},${r.user === '' ? 'False' : 'True'},${r.user},,${csvField(r.anchor)},` +
     `${csvFieldCached(r.userAgent)},${r.clientIp},${ctx.host},${r.status},${x.backEndStatus},${x.errorCode},${r.method}` +
     proxied +
     `,${r.requestBytes},${r.responseBytes},${p ? small(3, 4) : ''},${r.user === '' ? '' : AUTH_PERF[bits >>> 30]},${small(6, 3)},${p ? small(9, 5) : ''},,,,,,,${small(12, 4)},,,${lat + 1},0,` +

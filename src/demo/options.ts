@@ -31,7 +31,7 @@ export function resolveOptions(o: DemoOptions): ResolvedOptions {
   const host = o.host ?? 'EXCH01';
   if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,14}$/.test(host)) throw new UsageError(`demo host must be a NetBIOS name (letters, digits, '-', at most 15), got '${host}'`);
   const maxFileBytes = o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  if (!(maxFileBytes >= 64_000)) throw new UsageError(`maxFileBytes must be at least 64000, got ${maxFileBytes}`);
+  if (!(maxFileBytes >= 16_000)) throw new UsageError(`maxFileBytes must be at least 16000, got ${maxFileBytes}`);
   if (typeof o.out !== 'string' || o.out === '') throw new UsageError('demo output folder is required');
   const threads = o.threads ?? 0;
   if (!Number.isInteger(threads) || threads < 0 || threads > 64) throw new UsageError(`threads must be an integer from 0 to 64, got ${threads}`);

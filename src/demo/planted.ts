@@ -311,7 +311,7 @@ export function plantedFiles(ctx: DemoContext, profile: DemoProfile): PlantedFil
     },
     {
       path: 'C/ProgramData/VSPerfMon/ProgramData.7z', content: fake7z(), mtime: at('2021-03-03T07:30:02Z'),
-      meta: { id: 'file-staging-archive', description: '7-Zip archive in ProgramData (Test-ProxyLogon SuspiciousArchive; staging for exfiltration)', expectRule: 'staging-archive', expectedSeverityAtLeast: 'low', cves: [], match: '7z\u00bc\u00af\u0027\u001c', inAttempted: false },
+      meta: { id: 'file-staging-archive', description: '7-Zip archive (signature 37 7A BC AF 27 1C) in ProgramData (Test-ProxyLogon SuspiciousArchive; staging for exfiltration)', expectRule: 'staging-archive', expectedSeverityAtLeast: 'low', cves: [], match: '7z', inAttempted: false },
     },
   ];
 }

@@ -26,13 +26,25 @@ function cyrb128(str: string): [number, number, number, number] {
 }
 
 const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const VARIANT = '89ab';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** Two characters of ALNUM per entry, 62 * 62 pairs, picked with 12 random bits (slightly uneven). */
 const ALNUM_PAIRS: readonly string[] = Array.from({ length: 4096 }, (_, i) => ALNUM[(i >>> 6) % 62]! + ALNUM[i % 62]!);
 
-function hex32(v: number): string {
-  return HEX[v >>> 24]! + HEX[(v >>> 16) & 255]! + HEX[(v >>> 8) & 255]! + HEX[v & 255]!;
+// GUIDs are written into one scratch buffer and read back as a single flat string: about a
+// quarter cheaper than concatenating hex pieces, and they are made for nearly every row.
+const HEX_CODES = Buffer.from('0123456789abcdef', 'latin1');
+const GUID_BUF = Buffer.from('00000000-0000-0000-0000-000000000000', 'latin1');
+
+function put4(b: Buffer, at: number, v: number): void {
+  b[at] = HEX_CODES[(v >>> 12) & 15]!;
+  b[at + 1] = HEX_CODES[(v >>> 8) & 15]!;
+  b[at + 2] = HEX_CODES[(v >>> 4) & 15]!;
+  b[at + 3] = HEX_CODES[v & 15]!;
+}
+
+function put8(b: Buffer, at: number, v: number): void {
+  put4(b, at, v >>> 16);
+  put4(b, at + 4, v & 0xffff);
 }
 
 export class Rng {
@@ -99,9 +111,18 @@ export class Rng {
 
   /** A random GUID, lower-case, `8-4-4-4-12`. */
   guid(): string {
+    const b = GUID_BUF;
+    const a = this.u32();
     const c = this.u32();
-    const x = hex32(this.u32()) + hex32(this.u32()) + hex32(c) + hex32(this.u32());
-    return `${x.slice(0, 8)}-${x.slice(8, 12)}-4${x.slice(13, 16)}-${VARIANT[c >>> 30]!}${x.slice(17, 20)}-${x.slice(20)}`;
+    const d = this.u32();
+    const e = this.u32();
+    put8(b, 0, a);
+    put4(b, 9, c >>> 16);
+    put4(b, 14, (c & 0x0fff) | 0x4000);
+    put4(b, 19, ((d >>> 16) & 0x3fff) | 0x8000);
+    put4(b, 24, d & 0xffff);
+    put8(b, 28, e);
+    return b.toString('latin1', 0, 36);
   }
 
   /** `n` characters from [A-Za-z0-9]. */

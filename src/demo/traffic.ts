@@ -72,7 +72,13 @@ const EWS_ACTIONS = ['GetFolder', 'FindItem', 'SyncFolderItems', 'SyncFolderHier
 const MAPI_ACTIONS = ['Execute', 'Execute', 'Execute', 'NotificationWait', 'NotificationWait', 'Connect', 'Disconnect', 'PING'];
 const NSPI_ACTIONS = ['Bind', 'QueryRows', 'GetMatches', 'DNToMId', 'ResolveNames', 'Unbind'];
 const EAS_COMMANDS = ['Ping', 'Ping', 'Sync', 'Sync', 'Sync', 'FolderSync', 'ItemOperations', 'SendMail', 'Settings', 'GetItemEstimate'];
-const EAS_DEVICES = ['iPhone', 'iPad', 'Android', 'SAMSUNGSMG991B', 'Outlook'];
+/** ActiveSync device type and the user agents such a device sends. */
+const EAS_DEVICES: readonly (readonly [string, readonly string[]])[] = [
+  ['iPhone', ['Apple-iPhone12C1/1803.126', 'Apple-iPhone11C8/1804.120']],
+  ['iPad', ['Apple-iPad8C1/1803.126']],
+  ['Android', ['Android-SAMSUNG-SM-G991B/101.100']],
+  ['Outlook', ['Outlook-iOS-Android/1.0']],
+];
 const ECP_SCHEMAS = ['MailboxService', 'RecipientService', 'DistributionGroupService', 'MessageTrace', 'InboxRules', 'OrgConfigurationService', 'ServerService'];
 
 export const PROTOCOL_WEIGHTS: Readonly<Record<Protocol, number>> = {
@@ -147,7 +153,7 @@ function draft(rng: Rng, ctx: DemoContext, protocol: Protocol, u: DemoUser): Dra
     }
     case 'Eas': {
       const cmd = rng.pick(EAS_COMMANDS);
-      const dev = rng.pick(EAS_DEVICES);
+      const [dev, uas] = rng.pick(EAS_DEVICES);
       return {
         method: rng.chance(0.03) ? 'OPTIONS' : 'POST',
         stem: '/Microsoft-Server-ActiveSync/default.eas',
@@ -155,7 +161,7 @@ function draft(rng: Rng, ctx: DemoContext, protocol: Protocol, u: DemoUser): Dra
         query: `Cmd=${cmd}&User=${u.sam}&DeviceId=${dev.toUpperCase()}${u.mailboxGuid.slice(0, 8).toUpperCase()}&DeviceType=${dev}`,
         action: cmd,
         authType: 'Basic',
-        ua: rng.pick(MOBILE),
+        ua: rng.pick(uas),
         remote: true,
         latency: cmd === 'Ping' ? rng.range(400000, 900000) : undefined,
       };

@@ -87,7 +87,7 @@ export interface StreamTotals {
 }
 
 export interface DemoTotals {
-  /** Every file written, including web files and the manifest itself excluded. */
+  /** Every file written (logs, web files, planted files), not counting DEMO-MANIFEST.json. */
   readonly files: number;
   readonly bytes: number;
   readonly logFiles: number;

@@ -1,7 +1,7 @@
 /**
- * @module Runs the parser of a log kind over one tree entry.
+ * @module Runs the parser of a log kind over one file.
  */
-import type { TreeEntry } from '../inputs/tree.js';
+import type { Readable } from 'node:stream';
 import { parsers } from '../sources/index.js';
 import type { FileStats, LogKind, LogParser, ParseOptions } from '../sources/source.js';
 
@@ -9,8 +9,8 @@ function parserFor(kind: LogKind): LogParser | null {
   return kind === 'event' ? null : parsers[kind];
 }
 
-export async function readLog(kind: LogKind, entry: TreeEntry, options: ParseOptions): Promise<FileStats> {
+export async function readLog(kind: LogKind, path: string, open: () => Promise<Readable>, options: ParseOptions): Promise<FileStats> {
   const parser = parserFor(kind);
   if (!parser) throw new Error(`no parser for ${kind} logs`);
-  return parser({ path: entry.path, open: () => entry.open() }, options);
+  return parser({ path, open }, options);
 }

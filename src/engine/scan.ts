@@ -28,6 +28,7 @@ import { planInput } from './plan.js';
 import type { PlannedFile } from './plan.js';
 import { openScanInput } from './open.js';
 import { readLog } from './read-log.js';
+import { Prefetcher } from './prefetch.js';
 
 export const DEFAULT_SINCE = '2021-01-01T00:00:00.000Z';
 
@@ -144,7 +145,9 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
         return g;
       };
 
-      for (const file of plan.files) {
+      const prefetch = new Prefetcher(plan.files.map((f) => f.entry));
+      for (const [index, file] of plan.files.entries()) {
+        const open = prefetch.take(index);
         const host: HostContext = { exchangeInstall: file.exchangeInstall };
         const group = groupOf(file);
         files += 1;
@@ -157,7 +160,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
           if (file.placement.type === 'log') {
             const kind = file.placement.kind;
             const detectors = options.detectors.byKind.get(kind) ?? [];
-            const stats = await readLog(kind, file.entry, {
+            const stats = await readLog(kind, file.entry.path, open, {
               literals: options.detectors.literalsByKind.get(kind) ?? null,
               onRecord: (rec: LogRecord) => {
                 records += 1;
@@ -178,7 +181,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
                 zone: file.placement.zone,
                 size: file.entry.size,
                 mtime: file.entry.mtime,
-                open: () => file.entry.open(),
+                open,
               },
               { exchangeInstall: file.exchangeInstall },
             );

@@ -2,9 +2,9 @@
 // (planted evidence must all be found, with nothing else flagged), a zip of one, single files,
 // the real IIS log in ../shared, and bad inputs.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Finding } from '../../src/core/finding.js';
 import type { ScanSummary } from '../../src/core/summary.js';
 import { generateDemo } from '../../src/demo/index.js';
@@ -66,6 +66,7 @@ before(async () => {
     demos.set(profile, { dir, manifest });
   }
 });
+after(() => rmSync(root, { recursive: true, force: true }));
 
 describe('scan of a compromised demo triage folder', () => {
   test('every planted item is found at its file and line, and nothing else is flagged', (t) => {

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { generateDemo } from '../../demo/index.js';
+import { DEFAULT_SEED, generateDemo } from '../../demo/index.js';
 import { EXIT_CLEAN } from '../exit-codes.js';
 import { parsePositiveInt, parseSize } from '../options.js';
 
@@ -13,6 +13,8 @@ interface DemoFlags {
   seed: string;
   host: string;
   force?: boolean;
+  maxFileSize: string;
+  threads: string;
 }
 
 export function registerDemo(program: Command, setExit: (code: number) => void): void {
@@ -28,7 +30,9 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
       new Option('--profile <name>', 'what the server went through').choices(['compromised', 'attempted', 'clean', 'no-history']).default('compromised'),
     )
     .option('--size <size>', 'approximate size of the benign log noise', '20MB')
-    .option('--seed <n>', 'random seed (same seed, same folder)', '1')
+    .option('--seed <n>', 'random seed (same seed, same folder)', String(DEFAULT_SEED))
+    .option('--max-file-size <size>', 'largest log file before rolling over to the next', '100MB')
+    .option('--threads <n>', 'worker threads generating logs (0 = one per core)', '0')
     .option('--host <name>', 'server name', 'EXCH01')
     .option('--force', 'write into a folder that is not empty')
     .action(async (out: string, flags: DemoFlags) => {
@@ -39,6 +43,8 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
         seed: parsePositiveInt('--seed', flags.seed),
         host: flags.host,
         force: flags.force === true,
+        maxFileBytes: parseSize('--max-file-size', flags.maxFileSize),
+        threads: flags.threads === '0' ? 0 : parsePositiveInt('--threads', flags.threads),
       });
       process.stderr.write(
         `exhunt demo: wrote ${flags.profile} triage folder ${out} (${manifest.planted.length} planted items); try: exhunt scan ${out}\n`,

@@ -1,0 +1,283 @@
+/**
+ * Scan benchmark (not a test; `npm run bench` runs it after the build):
+ *
+ *   node dist/bench/scan-bench.js [--size 1GB] [--keep] [--runs 3] [--seed 2021]
+ *
+ * 1. Generates a `compromised` demo triage folder of the given size (default 1 GB) under
+ *    `bench-data/<size>/`, or reuses the one there when its DEMO-MANIFEST.json matches. The folder
+ *    is removed afterwards unless `--keep` (so `--keep` is what makes the next run start at once).
+ * 2. Warms the page cache with one untimed pass, then times, `--runs` times each (default 3):
+ *    - exhunt: `node bin/exhunt.js scan <dir> --jsonl /dev/null --no-color --quiet --no-progress`
+ *      (exit 1, "findings", is the expected outcome);
+ *    - exhunt without YARA, when `exhunt scan --help` offers `--no-yara`;
+ *    - ripgrep: `rg -F -i -c -f <literals> <dir>`, the literals being exhunt's own prefilter
+ *      (`exhunt rules literals`), or a fixed list of ProxyLogon-era literals when that command is
+ *      missing or prints nothing (the table says which).
+ *    Each run goes through `/usr/bin/time -f '%e %M'` (scripts/setup-system.sh installs it) for wall
+ *    time and peak RSS; without it, wall time is taken here and RSS is unknown.
+ * 3. Prints a markdown table (median wall time, MB/s over the folder's bytes, peak RSS, time
+ *    relative to ripgrep) and writes bench/results.json. Timings are reported, never asserted.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateDemo, formatSize, isDemoManifest, parseSize, MANIFEST_NAME } from '../src/demo/index.js';
+import type { DemoManifest } from '../src/demo/index.js';
+
+const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const EXHUNT = join(REPO, 'bin', 'exhunt.js');
+const TIME = '/usr/bin/time';
+
+/** Used when `exhunt rules literals` is not available: what the ProxyLogon-era rules key on. */
+const FALLBACK_LITERALS = [
+  'serverinfo~',
+  'server~',
+  'resetoabvirtualdirectory',
+  'set-oabvirtualdirectory',
+  'virtualdirectory',
+  'download failed and temporary file',
+  '/ecp/default.flt',
+  '/ecp/main.css',
+  '.js',
+  'autodiscover.json',
+  '/powershell',
+  '/aspnet_client/',
+  '/owa/auth/',
+  'exchangeservicesclient/0.0.0.0',
+  'python-requests',
+  'antsword',
+  'baiduspider',
+  '<script',
+];
+
+interface Args {
+  sizeText: string;
+  size: number;
+  keep: boolean;
+  runs: number;
+  seed: string;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { sizeText: '1GB', size: 1e9, keep: false, runs: 3, seed: '2021' };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = (): string => {
+      const x = argv[++i];
+      if (x === undefined) fail(`${k} needs a value`);
+      return x;
+    };
+    if (k === '--size') {
+      a.sizeText = v();
+      const n = parseSize(a.sizeText);
+      if (n === null || n <= 0) fail(`--size: not a size: ${a.sizeText}`);
+      a.size = n;
+    } else if (k === '--keep') a.keep = true;
+    else if (k === '--runs') {
+      a.runs = Number(v());
+      if (!Number.isInteger(a.runs) || a.runs < 1) fail('--runs must be a positive integer');
+    } else if (k === '--seed') a.seed = v();
+    else if (k === '--help' || k === '-h') {
+      process.stdout.write('usage: node dist/bench/scan-bench.js [--size 1GB] [--keep] [--runs 3] [--seed 2021]\n');
+      process.exit(0);
+    } else fail(`unknown argument ${k}`);
+  }
+  return a;
+}
+
+function fail(msg: string): never {
+  process.stderr.write(`scan-bench: ${msg}\n`);
+  process.exit(2);
+}
+
+interface Run {
+  readonly wallSeconds: number;
+  /** Peak resident set in KiB, null when /usr/bin/time is missing. */
+  readonly maxRssKiB: number | null;
+  readonly exitCode: number;
+}
+
+interface ToolResult {
+  readonly tool: string;
+  readonly command: string;
+  readonly note: string | null;
+  readonly runs: readonly Run[];
+  readonly medianWallSeconds: number | null;
+  readonly mbPerSecond: number | null;
+  readonly peakRssMb: number | null;
+  readonly timeVsRipgrep: number | null;
+  readonly error: string | null;
+}
+
+/** Runs `cmd args` (stdout discarded) and measures it. */
+async function timed(cmd: string, args: readonly string[]): Promise<Run & { stderr: string }> {
+  const useTime = existsSync(TIME);
+  const timeFile = join(tmpdir(), `exhunt-bench-${process.pid}-${Date.now()}.time`);
+  const argv = useTime ? ['-f', '%e %M', '-o', timeFile, cmd, ...args] : [...args];
+  const t0 = performance.now();
+  const { code, stderr } = await new Promise<{ code: number; stderr: string }>((res) => {
+    const child = spawn(useTime ? TIME : cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], cwd: REPO });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      if (err.length < 8192) err += d.toString('utf8');
+    });
+    child.on('close', (c) => res({ code: c ?? -1, stderr: err }));
+    child.on('error', (e) => res({ code: -1, stderr: String(e) }));
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (!useTime) return { wallSeconds: wall, maxRssKiB: null, exitCode: code, stderr };
+  const out = existsSync(timeFile) ? readFileSync(timeFile, 'utf8') : '';
+  rmSync(timeFile, { force: true });
+  // GNU time puts "Command exited with non-zero status N" before the format line.
+  const last = out.trim().split('\n').pop() ?? '';
+  const m = /^([\d.]+) (\d+)$/.exec(last.trim());
+  return { wallSeconds: m ? Number(m[1]) : wall, maxRssKiB: m ? Number(m[2]) : null, exitCode: code, stderr };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function folderBytes(dir: string): { bytes: number; files: number } {
+  let bytes = 0;
+  let files = 0;
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    bytes += statSync(join(e.parentPath, e.name)).size;
+    files++;
+  }
+  return { bytes, files };
+}
+
+/** The cached demo folder, generated when missing or made with other settings. */
+async function demoFolder(a: Args): Promise<{ dir: string; generated: { seconds: number; mbPerSecond: number } | null }> {
+  const dir = join(REPO, 'bench-data', a.sizeText.replace(/[^A-Za-z0-9.]/g, ''));
+  const manifestPath = join(dir, MANIFEST_NAME);
+  if (existsSync(manifestPath) && (await isDemoManifest(manifestPath))) {
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Partial<DemoManifest>;
+    if (m.sizeBytes === a.size && m.seed === a.seed && m.profile === 'compromised') {
+      process.stderr.write(`scan-bench: reusing ${dir}\n`);
+      return { dir, generated: null };
+    }
+  }
+  process.stderr.write(`scan-bench: generating a ${formatSize(a.size)} compromised demo in ${dir} ...\n`);
+  const t0 = performance.now();
+  const m = await generateDemo({ out: dir, profile: 'compromised', sizeBytes: a.size, seed: a.seed, force: true });
+  const seconds = (performance.now() - t0) / 1000;
+  const mbPerSecond = m.totals.bytes / 1e6 / seconds;
+  process.stderr.write(`scan-bench: generated ${formatSize(m.totals.bytes)} in ${m.totals.files} files, ${seconds.toFixed(1)} s (${mbPerSecond.toFixed(0)} MB/s)\n`);
+  return { dir, generated: { seconds, mbPerSecond } };
+}
+
+/** exhunt's prefilter literals, or the fallback list; written to a file for `rg -f`. */
+function literalsFile(dir: string): { path: string; source: string; count: number } {
+  const r = spawnSync(process.execPath, [EXHUNT, 'rules', 'literals'], { cwd: REPO, encoding: 'utf8' });
+  let lits = r.status === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [];
+  let source = '`exhunt rules literals`';
+  if (lits.length === 0) {
+    lits = FALLBACK_LITERALS;
+    source = `fixed fallback list (exhunt rules literals ${r.status === 0 ? 'printed nothing' : 'is not available'})`;
+  }
+  const path = `${dir}.literals.txt`;
+  writeFileSync(path, `${lits.join('\n')}\n`);
+  return { path, source, count: lits.length };
+}
+
+function supportsNoYara(): boolean {
+  const r = spawnSync(process.execPath, [EXHUNT, 'scan', '--help'], { cwd: REPO, encoding: 'utf8' });
+  return r.status === 0 && r.stdout.includes('--no-yara');
+}
+
+async function measure(tool: string, cmd: string, args: readonly string[], runs: number, okCodes: readonly number[], bytes: number, note: string | null): Promise<ToolResult> {
+  const all: Run[] = [];
+  let error: string | null = null;
+  for (let i = 0; i < runs; i++) {
+    const r = await timed(cmd, args);
+    all.push({ wallSeconds: r.wallSeconds, maxRssKiB: r.maxRssKiB, exitCode: r.exitCode });
+    process.stderr.write(`scan-bench: ${tool} run ${i + 1}/${runs}: ${r.wallSeconds.toFixed(2)} s, exit ${r.exitCode}\n`);
+    if (!okCodes.includes(r.exitCode)) {
+      error = `exit ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`;
+      break;
+    }
+  }
+  const good = error ? [] : all;
+  const wall = good.length ? median(good.map((r) => r.wallSeconds)) : null;
+  const rss = good.map((r) => r.maxRssKiB).filter((x): x is number => x !== null);
+  return {
+    tool,
+    command: [cmd === process.execPath ? 'node' : cmd, ...args.map((x) => (x.startsWith(REPO) ? x.slice(REPO.length + 1) : x))].join(' '),
+    note,
+    runs: all,
+    medianWallSeconds: wall,
+    mbPerSecond: wall ? bytes / 1e6 / wall : null,
+    peakRssMb: rss.length ? Math.max(...rss) / 1024 : null,
+    timeVsRipgrep: null,
+    error,
+  };
+}
+
+function table(results: readonly ToolResult[]): string {
+  const f = (x: number | null, d: number): string => (x === null ? 'n/a' : x.toFixed(d));
+  const rows = results.map((r) => `| ${r.tool}${r.error ? ` (failed: ${r.error.replace(/\|/g, '/')})` : ''} | ${f(r.mbPerSecond, 1)} | ${f(r.medianWallSeconds, 2)} | ${f(r.peakRssMb, 0)} | ${r.timeVsRipgrep === null ? 'n/a' : `${r.timeVsRipgrep.toFixed(2)}x`} |`);
+  return ['| tool | MB/s | wall s (median) | peak RSS MB | time vs ripgrep |', '|---|---:|---:|---:|---:|', ...rows].join('\n');
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  mkdirSync(join(REPO, 'bench-data'), { recursive: true });
+  const { dir, generated } = await demoFolder(a);
+  try {
+    const { bytes, files } = folderBytes(dir);
+    const lits = literalsFile(dir);
+    const hasRg = spawnSync('rg', ['--version']).status === 0;
+
+    // Warm the page cache so every tool reads from memory.
+    if (hasRg) spawnSync('rg', ['-c', '-F', 'x-never-there-x', dir], { stdio: 'ignore' });
+    else for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) readFileSync(join(e.parentPath, e.name));
+
+    const results: ToolResult[] = [];
+    const scanArgs = [EXHUNT, 'scan', dir, '--jsonl', '/dev/null', '--no-color', '--quiet', '--no-progress'];
+    results.push(await measure('exhunt', process.execPath, scanArgs, a.runs, [1], bytes, 'exit 1 (findings) expected'));
+    if (supportsNoYara()) results.push(await measure('exhunt --no-yara', process.execPath, [...scanArgs, '--no-yara'], a.runs, [1], bytes, 'file sweep without YARA'));
+    if (hasRg) results.push(await measure('ripgrep', 'rg', ['-F', '-i', '-c', '-f', lits.path, dir], a.runs, [0, 1], bytes, `literals: ${lits.source}, ${lits.count}`));
+    const rg = results.find((r) => r.tool === 'ripgrep');
+    const final = results.map((r) => ({
+      ...r,
+      timeVsRipgrep: rg?.medianWallSeconds && r.medianWallSeconds ? r.medianWallSeconds / rg.medianWallSeconds : null,
+    }));
+
+    const md = table(final);
+    process.stdout.write(`\n${formatSize(bytes)} in ${files} files (${dir.slice(REPO.length + 1)}), ${a.runs} runs each, warm page cache\n`);
+    process.stdout.write(`ripgrep literals: ${lits.source} (${lits.count})${hasRg ? '' : '; ripgrep not installed (scripts/setup-system.sh)'}\n\n${md}\n`);
+    if (!existsSync(TIME)) process.stdout.write('\n/usr/bin/time missing: wall time measured by the benchmark, peak RSS unknown (run scripts/setup-system.sh)\n');
+
+    const out = {
+      date: new Date().toISOString(),
+      size: a.sizeText,
+      bytes,
+      files,
+      runs: a.runs,
+      seed: a.seed,
+      node: process.version,
+      cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
+      generation: generated,
+      literals: { source: lits.source, count: lits.count },
+      results: final,
+      table: md,
+    };
+    writeFileSync(join(REPO, 'bench', 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
+    process.stdout.write('\nwrote bench/results.json\n');
+    rmSync(lits.path, { force: true });
+  } finally {
+    if (!a.keep) {
+      rmSync(dir, { recursive: true, force: true });
+      process.stderr.write(`scan-bench: removed ${dir} (pass --keep to reuse it next time)\n`);
+    }
+  }
+}
+
+await main();
