@@ -9,6 +9,8 @@ import { escapeTerminal } from '../sinks/index.js';
 import { registerDemo } from './commands/demo.js';
 import { registerRules } from './commands/rules.js';
 import { registerScan } from './commands/scan.js';
+import { registerInventory } from './commands/inventory.js';
+import { registerProbe } from './commands/probe.js';
 import { EXIT_CLEAN, EXIT_ERROR } from './exit-codes.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -26,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerScan(program, setExit);
   registerDemo(program, setExit);
   registerRules(program, setExit);
+  registerInventory(program, setExit);
+  registerProbe(program, setExit);
   program
     .command('version')
     .description('print the version')

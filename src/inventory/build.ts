@@ -85,9 +85,14 @@ export function sameBuild(a: Build, b: Build): boolean {
   return compareBuilds(a, b) === 0 && (a.revision === null) === (b.revision === null);
 }
 
-/** Parses a build that must have four parts (content files); throws on anything else. */
+const fullCache = new Map<string, Build>();
+
+/** Parses a build that must have four parts (content files); throws on anything else. Memoised. */
 export function mustParseFull(text: string): Build {
+  const hit = fullCache.get(text);
+  if (hit) return hit;
   const b = parseBuild(text);
   if (b === null || b.revision === null) throw new Error(`not a four-part Exchange build: ${text}`);
+  if (fullCache.size < 10_000) fullCache.set(text, b);
   return b;
 }

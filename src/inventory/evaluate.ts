@@ -198,7 +198,7 @@ function evalFamily(fam: Family, ctx: Ctx | null, whyUnknown: string): { result:
   if (ctx === null) {
     const cves = fam.cves.map((c) => ({ id: c.id, status: 'unknown' as const, reason: whyUnknown, fixedIn: null, kb: null }));
     return {
-      result: { id: fam.id, name: fam.name, exploited: fam.exploited, status: 'unknown', cves, open: [], action: 'find the exact build (ExSetup.exe version) and evaluate again', kbs: [], mitigations: [] },
+      result: { id: fam.id, name: fam.name, short: fam.short, exploited: fam.exploited, status: 'unknown', cves, open: [], action: 'find the exact build (ExSetup.exe version) and evaluate again', kbs: [], mitigations: [] },
       conflicts: [],
       top: null,
     };
@@ -218,6 +218,7 @@ function evalFamily(fam: Family, ctx: Ctx | null, whyUnknown: string): { result:
     result: {
       id: fam.id,
       name: fam.name,
+      short: fam.short,
       exploited: fam.exploited,
       status,
       cves,
@@ -278,6 +279,28 @@ function updateName(ctx: Ctx, content: ExchangeContent): { su: string | null; no
   return { su: null, note: `revision not in the build table${between ? ` (${between})` : ''}`, released: null };
 }
 
+/**
+ * A live check that proved a CVE open (the probe's CVE-2021-26855 request answered with
+ * `X-CalculatedBETarget: localhost`) overrides what the build says.
+ */
+function applyLiveChecks(families: FamilyResult[], posture: readonly PostureItem[]): FamilyResult[] {
+  return families.map((f) => {
+    const hits = f.cves.filter((c) => posture.some((p) => p.id === `${c.id.toLowerCase()}-check` && p.state === 'present'));
+    if (hits.length === 0) return f;
+    const cves = f.cves.map((c) => {
+      const p = posture.find((x) => x.id === `${c.id.toLowerCase()}-check` && x.state === 'present');
+      return p ? { ...c, status: 'open' as const, reason: `live check: ${p.detail}` } : c;
+    });
+    return {
+      ...f,
+      cves,
+      status: worstStatus(cves.map((c) => c.status)),
+      open: cves.filter((c) => c.status === 'open').map((c) => c.id),
+      action: f.action || 'install the current security update for this CU (the server answered the CVE-2021-26855 check as vulnerable)',
+    };
+  });
+}
+
 /** Evaluates one server. Never throws on odd input: an unusable build yields an all-unknown report. */
 export function evaluate(obs: Observation, content: ExchangeContent, options: EvaluateOptions = {}): ServerReport {
   const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
@@ -311,6 +334,9 @@ export function evaluate(obs: Observation, content: ExchangeContent, options: Ev
     conflictIds.push(...conflicts);
     if (top && (result.status === 'open' || result.status === 'unknown' || result.status === 'likely-fixed')) needs.push(top);
   }
+
+  const checked = applyLiveChecks(famResults, posture);
+  famResults.splice(0, famResults.length, ...checked);
 
   let su: string | null = null;
   let suNote = obs.build ? '' : 'no build';

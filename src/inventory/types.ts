@@ -84,6 +84,8 @@ export interface CveResult {
 export interface FamilyResult {
   readonly id: string;
   readonly name: string;
+  /** Label for tables (`ProxyLogon`, `Jul-2021`). */
+  readonly short: string;
   readonly exploited: boolean;
   readonly status: Status;
   readonly cves: readonly CveResult[];

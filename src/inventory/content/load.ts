@@ -21,7 +21,7 @@ import {
   type FixesFile,
   type ProductsFile,
 } from './schema.js';
-import { readYamlFile, type YamlFile, type YamlPath } from './yaml-file.js';
+import { readYamlFile, type YamlFile, type YamlPath } from '../../content/yaml-file.js';
 
 export interface ExchangeContent {
   readonly dir: string;

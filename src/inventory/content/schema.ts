@@ -135,6 +135,7 @@ export const POSTURE_MITIGATIONS = ['eomt-cve-2021-26855', 'proxynotshell-url-re
 export const familySchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   name: z.string().min(1),
+  short: z.string().min(1).max(16).describe('Label for tables: ProxyLogon, Jul-2021.'),
   disclosed: date,
   exploited: z.boolean().describe('Known exploited in the wild.'),
   exploitedNote: z.string().optional(),

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { ZodType } from 'zod';
-import { ContentError } from '../../core/errors.js';
+import { ContentError } from '../core/errors.js';
 
 export type YamlPath = readonly (string | number)[];
 
