@@ -5,13 +5,22 @@
 import { Command, CommanderError } from 'commander';
 import { ExhuntError } from '../core/errors.js';
 import { exhuntVersion } from '../content/package-root.js';
-import { escapeTerminal } from '../sinks/index.js';
-import { registerDemo } from './commands/demo.js';
-import { registerRules } from './commands/rules.js';
-import { registerScan } from './commands/scan.js';
-import { registerInventory } from './commands/inventory.js';
-import { registerProbe } from './commands/probe.js';
+import { escapeTerminal } from '../sinks/escape/index.js';
 import { EXIT_CLEAN, EXIT_ERROR } from './exit-codes.js';
+
+type Register = (program: Command, setExit: (code: number) => void) => void;
+
+/**
+ * Commands, loaded on demand: a run imports only the module of the command it runs (help
+ * imports them all), so `exhunt version` does not pay for the scan engine or the inventory.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  scan: async () => (await import('./commands/scan.js')).registerScan,
+  demo: async () => (await import('./commands/demo.js')).registerDemo,
+  rules: async () => (await import('./commands/rules.js')).registerRules,
+  inventory: async () => (await import('./commands/inventory.js')).registerInventory,
+  probe: async () => (await import('./commands/probe.js')).registerProbe,
+};
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = EXIT_CLEAN;
@@ -25,11 +34,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerScan(program, setExit);
-  registerDemo(program, setExit);
-  registerRules(program, setExit);
-  registerInventory(program, setExit);
-  registerProbe(program, setExit);
+  const asked = argv[2];
+  const names = asked === 'version' ? [] : asked !== undefined && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]!())(program, setExit);
   program
     .command('version')
     .description('print the version')
