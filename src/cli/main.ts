@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   rules: async () => (await import('./commands/rules.js')).registerRules,
   inventory: async () => (await import('./commands/inventory.js')).registerInventory,
   probe: async () => (await import('./commands/probe.js')).registerProbe,
+  evtx: async () => (await import('./commands/evtx.js')).registerEvtx,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

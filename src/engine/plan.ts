@@ -10,6 +10,7 @@ import { detectHosts, detectLayout } from '../inputs/index.js';
 import type { Placement } from '../inputs/placement.js';
 import type { InputTree, TreeEntry } from '../inputs/tree.js';
 import { detectLogKind } from '../sources/index.js';
+import { detectEventExport } from '../sources/event-exports/index.js';
 import type { LogKind } from '../sources/source.js';
 
 export interface PlannedFile {
@@ -29,7 +30,16 @@ const SNIFFED_SOURCE: Readonly<Record<LogKind, string>> = { iis: 'IIS', httpprox
 /** Bytes read from a loose file to recognise its format. */
 const SNIFF_BYTES = 8192;
 /** Loose files that may be logs: sniffing is skipped for anything else (binaries, images...). */
-const SNIFFABLE = /\.(log|txt|csv|tsv)$|^[^.]*$/i;
+const SNIFFABLE = /\.(log|txt|csv|tsv|json|jsonl|ndjson|xml)$|^[^.]*$/i;
+
+/**
+ * Windows event logs are recognised by name wherever they lie (`Windows/System32/winevt/Logs`
+ * in a triage folder, or loose): `.evtx` files are binary and need no sniffing.
+ */
+function eventLogPlacement(name: string): Placement | null {
+  if (!/\.evtx$/i.test(name)) return null;
+  return { type: 'log', kind: 'event', source: `Event log/${name.replace(/\.evtx$/i, '').replace(/%4/g, '/')}`, format: 'evtx' };
+}
 
 export async function planInput(tree: InputTree, onDiagnostic: DiagnosticSink): Promise<PlannedFile[]> {
   const entries: TreeEntry[] = [];
@@ -43,8 +53,9 @@ export async function planInput(tree: InputTree, onDiagnostic: DiagnosticSink): 
     for (const path of group.paths) {
       const entry = byPath.get(path);
       if (!entry) continue;
-      let placement = layout.classify(path);
-      if (!placement && loose && entry.size > 0 && SNIFFABLE.test(path.split('/').pop() ?? path)) {
+      const name = path.split('/').pop() ?? path;
+      let placement = layout.classify(path) ?? eventLogPlacement(name);
+      if (!placement && loose && entry.size > 0 && SNIFFABLE.test(name)) {
         placement = await sniff(entry, onDiagnostic);
       }
       if (!placement) continue;
@@ -71,9 +82,12 @@ async function sniff(entry: TreeEntry, onDiagnostic: DiagnosticSink): Promise<Pl
       if (n >= SNIFF_BYTES) break;
     }
     stream.destroy();
-    const kind = detectLogKind(Buffer.concat(chunks).subarray(0, SNIFF_BYTES));
-    if (!kind) return null;
-    return { type: 'log', kind, source: SNIFFED_SOURCE[kind] };
+    const head = Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
+    const kind = detectLogKind(head);
+    if (kind) return { type: 'log', kind, source: SNIFFED_SOURCE[kind] };
+    const format = detectEventExport(head);
+    if (format) return { type: 'log', kind: 'event', source: `Event log/${entry.path.split('/').pop() ?? entry.path}`, format };
+    return null;
   } catch (e) {
     onDiagnostic({ level: 'error', code: 'unreadable', message: e instanceof Error ? e.message : String(e), path: entry.path });
     return null;

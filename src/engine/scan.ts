@@ -160,7 +160,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
           if (file.placement.type === 'log') {
             const kind = file.placement.kind;
             const detectors = options.detectors.byKind.get(kind) ?? [];
-            const stats = await readLog(kind, file.entry.path, open, {
+            const stats = await readLog(kind, file.placement.format, file.entry.path, open, {
               literals: options.detectors.literalsByKind.get(kind) ?? null,
               onRecord: (rec: LogRecord) => {
                 records += 1;

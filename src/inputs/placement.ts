@@ -21,8 +21,13 @@ export type Placement =
   | {
       readonly type: 'log';
       readonly kind: LogKind;
-      /** Coverage label: `HttpProxy/<Protocol>`, `ECP Server`, `OAB Generator`, `IIS W3SVC<n>`. */
+      /** Coverage label: `HttpProxy/<Protocol>`, `ECP Server`, `OAB Generator`, `IIS W3SVC<n>`, `Event log/<name>`. */
       readonly source: string;
+      /**
+       * Which parser of the kind, for kinds with several formats: event logs are `evtx`,
+       * `wevtutil-xml`, `winevent-json`, `jsonl-flat` or `jsonl-nested`. Absent: the kind's only parser.
+       */
+      readonly format?: string;
     }
   | {
       readonly type: 'sweep';

@@ -231,6 +231,41 @@ describe('real data and bad input', () => {
     assert.ok(cov?.oldest);
   });
 
+  test('the OTRF ProxyLogon event dataset (JSON Lines) is compromised: the Set-OabVirtualDirectory web shell plant', (t) => {
+    const data = join(SHARED, 'otrf-security-datasets', 'proxylogon_ssrf_rce_poc.subset.jsonl');
+    if (!existsSync(data)) {
+      if (process.env.CI) assert.fail(`../shared is required in CI: ${data} missing`);
+      t.skip('needs ../shared/data (otrf-security-datasets)');
+      return;
+    }
+    const s = scan(t, [data]);
+    assert.equal(s.code, 1, s.stderr);
+    assert.equal(s.summary.verdict, 'compromised');
+    const plant = s.findings.find((f) => f.ruleId === 'Exchange.ProxyLogon.ManagementSetVirtualDirectoryScript');
+    assert.ok(plant, JSON.stringify(s.findings.map((f) => f.ruleId)));
+    assert.equal(plant.source.kind, 'event');
+    assert.equal(plant.host, 'MXS01.azsentinel.local');
+    assert.match(plant.evidence.Message ?? '', /Set-OabVirtualDirectory/);
+  });
+
+  test('.evtx files are read wherever they lie; a triage folder with real event logs scans without errors', (t) => {
+    const evtx = join(SHARED, 'evtx-attack-samples', 'Lateral Movement', 'LM_typical_IIS_webshell_sysmon_1_10_traces.evtx');
+    if (!existsSync(evtx)) {
+      if (process.env.CI) assert.fail(`../shared is required in CI: ${evtx} missing`);
+      t.skip('needs ../shared/data (evtx-attack-samples)');
+      return;
+    }
+    const dir = tempDir(t);
+    const logs = join(dir, 'C', 'Windows', 'System32', 'winevt', 'Logs');
+    mkdirSync(logs, { recursive: true });
+    writeFileSync(join(logs, 'Microsoft-Windows-Sysmon%4Operational.evtx'), readFileSync(evtx));
+    const s = scan(t, [dir]);
+    assert.deepEqual(s.summary.diagnostics.filter((d) => d.level === 'error'), []);
+    const cov = s.summary.hosts[0]?.coverage.find((c) => c.kind === 'event');
+    assert.equal(cov?.source, 'Event log/Microsoft-Windows-Sysmon/Operational');
+    assert.ok((s.summary.records ?? 0) > 0);
+  });
+
   test('bad lines are diagnostics naming file and line; the rest of the file is still scanned', (t) => {
     const { dir, manifest } = demos.get('compromised')!;
     const p = manifest.planted.find((x) => x.expectRule === 'ssrf-anchor')!;

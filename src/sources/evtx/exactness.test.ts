@@ -124,11 +124,13 @@ function confirmFrom(ours: readonly OurEvent[], theirs: readonly Map<string, str
 
 /**
  * Records an oracle prints that are not records. python-evtx renders zero-filled remains of a
- * record cut short (HelloForBusiness sample) as an event with EventRecordID 0 and an empty
- * provider; libevtx and exhunt reject it because its XML does not name its record id.
+ * record cut short or of a zeroed chunk (HelloForBusiness, bad chunk magic samples) as events
+ * with an EventRecordID of 0 or nothing and an empty provider; libevtx and exhunt reject them
+ * because their XML does not name their record id.
  */
 function junk(e: Map<string, string>): string | null {
-  if (e.get('EventRecordID') === '0' && (e.get('Provider_Name') ?? '') === '') return 'zero-filled remains';
+  const id = e.get('EventRecordID') ?? '';
+  if ((id === '0' || id === '') && (e.get('Provider_Name') ?? '') === '') return 'zero-filled remains';
   return null;
 }
 
@@ -156,7 +158,8 @@ function inChunkBytes(e: OurEvent, chunk: Buffer): string[] {
   for (const [k, v] of e.fields) {
     if (NOT_COMPARED.has(k) || /^Data\d+$/.test(k)) continue;
     if (!/^(?:Provider_Name|Provider_Guid|ProcessID|ThreadID|UserID|TimeCreated)$/.test(k) && !chunk.includes(Buffer.from(k, 'utf16le'))) missing.push(`field name ${k}`);
-    for (const part of v.split(', ')) {
+    // Array items are joined with ", "; quotes and the like may be stored as entity references.
+    for (const part of v.split(', ').flatMap((p) => p.split(/["&<>']/))) {
       if (part.length === 0 || TYPED.test(part)) continue;
       if (!chunk.includes(Buffer.from(part, 'utf16le'))) missing.push(`${k} = ${clip(part)}`);
     }

@@ -112,6 +112,11 @@ function walkElement(b: EventFieldsBuilder, be: BoundElement, ctx: Context): voi
       return;
     default: {
       const depth = ctx - LEAF;
+      for (const a of be.el.attrs) {
+        if (isNamespaceDecl(a.name)) continue;
+        const v = attrValue(a, be.values);
+        if (v !== null) b.leaf(localName(a.name), v);
+      }
       const children = childElements(be.el.children, be.values);
       if (children.length === 0) for (const text of elementTexts(be)) b.leaf(name, text);
       else if (depth < MAX_LEAF_DEPTH) for (const c of children) walkElement(b, c, ctx + 1);
@@ -131,6 +136,11 @@ function systemAttrText(field: string, v: string): string {
   return field === 'TimeCreated' ? toIso7(v.trim()) : v;
 }
 
+/** `xmlns` and `xmlns:prefix` attributes declare namespaces; they are not event data. */
+function isNamespaceDecl(name: string): boolean {
+  return name === 'xmlns' || name.startsWith('xmlns:');
+}
+
 /** The name without a namespace prefix (`auto-ns2:Foo` → `Foo`). */
 export function localName(name: string): string {
   const colon = name.indexOf(':');
@@ -145,6 +155,7 @@ type Op =
   | { readonly k: 'systemAttr'; readonly field: string; readonly attr: AttrNode }
   | { readonly k: 'data'; readonly name: AttrNode | null; readonly parts: readonly XNode[] }
   | { readonly k: 'leaf'; readonly name: string; readonly parts: readonly XNode[] }
+  | { readonly k: 'leafAttr'; readonly name: string; readonly attr: AttrNode }
   | { readonly k: 'message'; readonly parts: readonly XNode[] }
   /** A substitution declared as Binary XML in an element list: its nodes go on in `ctx`. */
   | { readonly k: 'nested'; readonly index: number; readonly ctx: Context };
@@ -206,6 +217,11 @@ function runPlan(b: EventFieldsBuilder, plan: Plan, values: readonly EvtxValue[]
         const texts = arrayTexts(op.parts, values);
         if (texts === null) b.leaf(op.name, partsText(op.parts, values));
         else for (const text of texts) b.leaf(op.name, text);
+        break;
+      }
+      case 'leafAttr': {
+        const v = attrValue(op.attr, values);
+        if (v !== null) b.leaf(op.name, v);
         break;
       }
       case 'message':
@@ -304,6 +320,7 @@ function compileElement(el: ElementNode, ctx: Context, ops: Op[], xmlAt: Set<num
     default: {
       const parts = textParts(el.children);
       if (parts === null) return false; // element children would depend on the values
+      for (const a of el.attrs) if (!isNamespaceDecl(a.name)) ops.push({ k: 'leafAttr', name: localName(a.name), attr: a });
       const children = el.children.filter((c): c is ElementNode => c.t === 'el');
       if (children.length === 0) ops.push({ k: 'leaf', name, parts });
       else if (ctx - LEAF < MAX_LEAF_DEPTH) for (const c of children) if (!compileElement(c, ctx + 1, ops, xmlAt)) return false;

@@ -17,4 +17,4 @@ export { renderXml, renderDocument, escapeXml } from './render.js';
 export { EventRecord, EventFieldsBuilder } from './event-record.js';
 export { VT } from './nodes.js';
 export type { XNode, ElementNode, AttrNode, EvtxValue, Template } from './nodes.js';
-export { toIso7, iso7ToMillis, filetimeToIso7 } from './time.js';
+export { toIso7, iso7ToMillis, recordTime, filetimeToIso7 } from './time.js';

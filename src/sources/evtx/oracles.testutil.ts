@@ -103,6 +103,17 @@ export async function oracleEvents(xml: string, oracle: OracleName): Promise<Map
 
 const TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,](\d+))?\s*(?:Z|[+-]\d{2}:?\d{2})?$/i;
 const HEX = /^0x[0-9a-f]+$/i;
+const GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
+/**
+ * python-evtx turns FILETIMEs into datetimes through floating point: its microseconds are off
+ * by a few (2.2 µs seen in the corpus). Its times are compared within this slack.
+ */
+const PYTHON_TIME_SLACK_US = 10;
+
+/** Microseconds since 1970 of a seven-digit ISO time. */
+function micros(iso7: string): number {
+  return Date.parse(`${iso7.slice(0, 19)}Z`) * 1000 + Number(iso7.slice(20, 26));
+}
 
 /**
  * Whether our value and an oracle's are the same value, allowing for differences of
@@ -110,7 +121,9 @@ const HEX = /^0x[0-9a-f]+$/i;
  * - hex integers: libevtx pads HexInt32/HexInt64 to 8/16 digits and python-evtx too; both
  *   write size_t in decimal; exhunt writes `0x` and unpadded lower-case hex as Windows does;
  * - times: compared to the precision the oracle writes (libevtx nine fraction digits for
- *   TimeCreated, three for FILETIME values; python-evtx six, with a space for `T`);
+ *   TimeCreated, three for FILETIME values; python-evtx six, with a space for `T`, and off by
+ *   a few microseconds, see PYTHON_TIME_SLACK_US);
+ * - GUIDs: python-evtx writes them in lower case;
  * - booleans: python-evtx writes `True`/`False`;
  * - binary: python-evtx writes base64, libevtx and exhunt upper-case hex.
  */
@@ -119,8 +132,10 @@ export function sameValue(ours: string, theirs: string, oracle: OracleName): boo
   const t = theirs.trim();
   if (o === t) return true;
   if (HEX.test(o) && HEX.test(t)) return BigInt(o) === BigInt(t);
+  if (GUID.test(o) && GUID.test(t)) return o.toUpperCase() === t.toUpperCase();
   const tm = TIME.exec(t);
   if (tm !== null && TIME.test(o)) {
+    if (oracle === 'python-evtx') return Math.abs(micros(toIso7(o)) - micros(toIso7(t))) <= PYTHON_TIME_SLACK_US;
     const digits = Math.min(7, (tm[1] ?? '').length);
     const len = digits === 0 ? 19 : 20 + digits;
     return toIso7(o).slice(0, len) === toIso7(t).slice(0, len);

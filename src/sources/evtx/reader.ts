@@ -309,44 +309,21 @@ export class EvtxReader {
       }
     };
     while (pos + MIN_RECORD_BYTES <= end) {
-      let why: string;
-      if (chunk.readUInt32LE(pos) === 0x2a2a) {
-        const size = chunk.readUInt32LE(pos + 4);
-        if (size >= MIN_RECORD_BYTES && pos + size <= chunk.length) {
-          const recordId = u64(chunk, pos + 8);
-          const sizeOk = chunk.readUInt32LE(pos + size - 4) === size;
-          let doc: XNode[] | null = null;
-          try {
-            doc = parser.parseDocument(pos + RECORD_HEADER_BYTES, pos + size - 4);
-          } catch (e) {
-            if (!(e instanceof BinXmlError) && !(e instanceof RangeError)) throw e;
-            noteBad(pos, `record ${recordId}: ${e.message}`);
-          }
-          // A record whose trailing copy of its size was lost (cut while being written) is
-          // kept when its XML still names the same record id; otherwise it is junk.
-          if (doc !== null && !sizeOk && eventFields(doc).get('EventRecordID') !== String(recordId)) {
-            noteBad(pos, `record size ${size} does not match its copy`);
-            doc = null;
-          } else if (doc !== null && !sizeOk) damaged++;
-          if (doc !== null) {
-            const written = filetimeToIso7(chunk.readUInt32LE(pos + 16), chunk.readUInt32LE(pos + 20));
-            this.#count(recordId, written);
-            records++;
-            onEvent({ recordId, written, chunkIndex: index, fileOffset: chunkOffset + pos, doc, damaged: !sizeOk });
-            pos += size;
-            continue;
-          }
-          if (sizeOk) {
-            pos += size;
-            continue;
-          }
-          why = '';
-        } else why = `record size ${size} out of range`;
-      } else {
-        if (isZero(chunk, pos, end)) break; // zero padding up to the free space offset
-        why = 'no record signature';
+      const r = this.#record(parser, chunk, pos, end, index, chunkOffset);
+      if (r.event !== null) {
+        if (r.event.damaged) damaged++;
+        this.#count(r.event.recordId, r.event.written);
+        records++;
+        onEvent(r.event);
+        pos += r.size;
+        continue;
       }
-      if (why !== '') noteBad(pos, why);
+      if (r.why === null) break; // zero padding up to the free space offset
+      noteBad(pos, r.why);
+      if (r.size > 0) {
+        pos += r.size; // an intact record frame around unreadable XML: go on after it
+        continue;
+      }
       const next = chunk.indexOf(RECORD_MAGIC, pos + 1);
       if (next < 0 || next + MIN_RECORD_BYTES > end) break;
       pos = next;
@@ -355,6 +332,41 @@ export class EvtxReader {
       this.#diags.report('warning', 'evtx-damaged-record', `chunk ${index} (offset ${hex(chunkOffset)}): ${damaged} record${damaged === 1 ? '' : 's'} without the trailing copy of ${damaged === 1 ? 'its' : 'their'} size (cut while being written) recovered; values may be incomplete`);
     }
     return { records, bad, firstBad };
+  }
+
+  /**
+   * The record at `pos`: an event, or why there is none (`why` null: only zeros follow) and
+   * how far to skip (`size` 0: search for the next record signature).
+   */
+  #record(
+    parser: BinXmlParser,
+    chunk: Buffer,
+    pos: number,
+    end: number,
+    chunkIndex: number,
+    chunkOffset: number,
+  ): { event: EvtxEvent | null; size: number; why: string | null } {
+    if (chunk.readUInt32LE(pos) !== 0x2a2a) {
+      return { event: null, size: 0, why: isZero(chunk, pos, end) ? null : 'no record signature' };
+    }
+    const size = chunk.readUInt32LE(pos + 4);
+    if (size < MIN_RECORD_BYTES || pos + size > chunk.length) return { event: null, size: 0, why: `record size ${size} out of range` };
+    const recordId = u64(chunk, pos + 8);
+    const sizeOk = chunk.readUInt32LE(pos + size - 4) === size;
+    let doc: XNode[];
+    try {
+      doc = parser.parseDocument(pos + RECORD_HEADER_BYTES, pos + size - 4);
+    } catch (e) {
+      if (!(e instanceof BinXmlError) && !(e instanceof RangeError)) throw e;
+      return { event: null, size: sizeOk ? size : 0, why: `record ${recordId}: ${e.message}` };
+    }
+    // A record whose trailing copy of its size was lost (cut while being written) is kept when
+    // its XML still names the same record id; otherwise it is junk.
+    if (!sizeOk && eventFields(doc).get('EventRecordID') !== String(recordId)) {
+      return { event: null, size: 0, why: `record size ${size} does not match its copy` };
+    }
+    const written = filetimeToIso7(chunk.readUInt32LE(pos + 16), chunk.readUInt32LE(pos + 20));
+    return { event: { recordId, written, chunkIndex, fileOffset: chunkOffset + pos, doc, damaged: !sizeOk }, size, why: null };
   }
 
   #count(recordId: number, written: string | null): void {

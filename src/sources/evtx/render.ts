@@ -6,7 +6,7 @@
 import type { LogRecord } from '../../core/record.js';
 import { EventRecord } from './event-record.js';
 import { isNullValue, type EvtxValue, type XNode } from './nodes.js';
-import { attrValue, forEachNode, nodeText } from './walk.js';
+import { arrayTexts, attrValue, forEachNode, nodeText } from './walk.js';
 
 /** The XML of an EVTX record, or null for records that did not come from an EVTX file. */
 export function renderXml(record: LogRecord): string | null {
@@ -48,6 +48,12 @@ function renderElement(el: Extract<XNode, { t: 'el' }>, values: readonly EvtxVal
     if (node.t === 'el' || node.t === 'pi') hasElements = true;
   });
   if (!hasElements) {
+    // An array substitution repeats the element once per item (as Windows renders it).
+    const items = parts.some((p) => p.node.t === 'template') ? null : arrayTexts(parts.map((p) => p.node), values);
+    if (items !== null) {
+      for (const item of items) out.push(item.length === 0 ? `${open}/>\n` : `${open}>${escapeXml(item, false)}</${el.name}>\n`);
+      return;
+    }
     let text = '';
     for (const p of parts) text += inlineText(p.node, p.values);
     out.push(text.length === 0 ? `${open}/>\n` : `${open}>${text}</${el.name}>\n`);
@@ -91,7 +97,6 @@ function indent(depth: number): string {
 
 /** Escapes text for XML; characters XML 1.0 cannot hold are written as `&#xN;` for display. */
 export function escapeXml(s: string, attr: boolean): string {
-  // eslint-disable-next-line no-control-regex
   if (!/[&<>"\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s)) return s;
   return s.replace(/[&<>"\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => {
     switch (c) {

@@ -8,38 +8,33 @@
  */
 import { normalizeIsoTime } from '../common/time.js';
 
-/** 100-ns ticks between 1601-01-01 and 1970-01-01. */
-const EPOCH_DIFF_TICKS = 116444736000000000n;
-const TICKS_PER_MS = 10000n;
+/** Milliseconds between 1601-01-01 and 1970-01-01. */
+const EPOCH_DIFF_MS = 11644473600000;
 /** Largest FILETIME JavaScript dates can hold (year 275760); larger values are out of range. */
 const MAX_MS = 8.64e15;
 
+let cachedSecond = NaN;
+let cachedPrefix = '';
+
 /**
- * A FILETIME (given as its two 32-bit halves, to stay off BigInt in the hot path when possible)
- * as `YYYY-MM-DDTHH:MM:SS.fffffffZ`, or null when the value cannot be a date (out of range).
+ * A FILETIME (given as its two 32-bit halves) as `YYYY-MM-DDTHH:MM:SS.fffffffZ`, or null when
+ * the value cannot be a date. Exact without BigInt: 2^32 = 429496 * 10000 + 7296, so
+ * ticks / 10000 = high * 429496 + (high * 7296 + low) / 10000, every term below 2^53.
  */
 export function filetimeToIso7(low: number, high: number): string | null {
-  const ticks = (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
-  return ticksToIso7(ticks);
-}
-
-/** 100-ns ticks since 1601 as the seven-digit ISO form, or null when out of range. */
-export function ticksToIso7(ticks: bigint): string | null {
-  const unixTicks = ticks - EPOCH_DIFF_TICKS;
-  // Floor division, so that times before 1970 keep a positive fraction.
-  let ms = unixTicks / TICKS_PER_MS;
-  let rest = unixTicks % TICKS_PER_MS;
-  if (rest < 0n) {
-    rest += TICKS_PER_MS;
-    ms -= 1n;
+  const rest = (high >>> 0) * 7296 + (low >>> 0);
+  const ms = (high >>> 0) * 429496 + Math.floor(rest / 10000) - EPOCH_DIFF_MS;
+  if (ms > MAX_MS) return null;
+  const second = Math.floor(ms / 1000);
+  // Seven fraction digits: milliseconds and the four digits below them.
+  const fraction = (ms - second * 1000) * 10000 + (rest % 10000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    if (iso.length !== 24) return null; // extended years (+275760-...) are not event times
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, 20);
   }
-  const msNum = Number(ms);
-  if (!Number.isFinite(msNum) || Math.abs(msNum) > MAX_MS) return null;
-  const d = new Date(msNum);
-  const iso = d.toISOString();
-  if (iso.length !== 24) return null; // extended years (+275760-...) are not event times
-  // `iso` is YYYY-MM-DDTHH:MM:SS.mmmZ: append the four sub-millisecond digits.
-  return `${iso.slice(0, 23)}${rest.toString().padStart(4, '0')}Z`;
+  return `${cachedPrefix}${String(fraction + 10000000).slice(1)}Z`;
 }
 
 /** The canonical millisecond form (`...SS.mmmZ`) of a seven-digit ISO time. */

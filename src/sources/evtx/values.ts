@@ -8,11 +8,19 @@
  * `S-1-5-...`. Every decoder is bounds-checked by its caller (`size` never reaches past the
  * record) and never throws on content: a value too short for its type renders as ''.
  */
-import { TextDecoder } from 'node:util';
 import { VT, type EvtxValue, type XNode } from './nodes.js';
 import { filetimeToIso7, systemtimeToIso7 } from './time.js';
 
-const ansi = new TextDecoder('windows-1252');
+/**
+ * Windows-1252 (the ANSI code page evtxexport also assumes): Latin-1 except for 0x80-0x9F.
+ * Written out because Node 20's TextDecoder decodes the `windows-1252` label as ISO-8859-1.
+ */
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+function cp1252(buf: Buffer, start: number, end: number): string {
+  const latin1 = buf.toString('latin1', start, end);
+  return /[\u0080-\u009f]/.test(latin1) ? latin1.replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] ?? c) : latin1;
+}
 
 /** Parses nested Binary XML (value type 0x21) between two offsets of the same chunk. */
 export type NestedXmlParser = (start: number, end: number) => readonly XNode[];
@@ -118,7 +126,7 @@ const ITEM_SIZE: Readonly<Record<number, number>> = {
 function decodeArray(buf: Buffer, pos: number, size: number, itemType: number): string[] {
   const end = pos + size;
   if (itemType === VT.String) return splitStrings(utf16(buf, pos, end - (size % 2)));
-  if (itemType === VT.AnsiString) return splitStrings(ansi.decode(buf.subarray(pos, end)));
+  if (itemType === VT.AnsiString) return splitStrings(cp1252(buf, pos, end));
   if (itemType === VT.Sid) {
     const out: string[] = [];
     let p = pos;
@@ -160,7 +168,7 @@ export function utf16z(buf: Buffer, start: number, end: number): string {
 function ansiz(buf: Buffer, start: number, end: number): string {
   let e = end;
   while (e > start && buf[e - 1] === 0) e--;
-  return e <= start ? '' : ansi.decode(buf.subarray(start, e));
+  return e <= start ? '' : cp1252(buf, start, e);
 }
 
 function readWords(buf: Buffer, pos: number, n: number): number[] {
