@@ -21,6 +21,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   inventory: async () => (await import('./commands/inventory.js')).registerInventory,
   probe: async () => (await import('./commands/probe.js')).registerProbe,
   evtx: async () => (await import('./commands/evtx.js')).registerEvtx,
+  yara: async () => (await import('./commands/yara.js')).registerYara,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -41,8 +42,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('version')
     .description('print the version')
-    .action(() => {
-      process.stdout.write(`exhunt ${exhuntVersion()} (node ${process.version})\n`);
+    .action(async () => {
+      const { engineInfo, formatEngineInfo } = await import('../detectors/yara/index.js');
+      process.stdout.write(`exhunt ${exhuntVersion()} (node ${process.version})\nYARA engine: ${formatEngineInfo(engineInfo())}\n`);
     });
   for (const c of program.commands) c.exitOverride();
 

@@ -34,3 +34,25 @@ export interface Detector {
    */
   match(record: LogRecord, host: HostContext): Hit | null;
 }
+
+/** A whole file, as handed to content scanners. */
+export interface ScannedFile {
+  /** Path relative to the scanned PATH, `/` separators. */
+  readonly path: string;
+  readonly bytes: Uint8Array;
+  readonly size: number;
+  /** The file's path on the server, when known. */
+  readonly windowsPath?: string;
+  /** Modification time, ISO 8601 UTC. */
+  readonly time?: string | null;
+}
+
+/**
+ * A detector that reads whole files rather than records (YARA). It is given every swept file up
+ * to `maxFileBytes`; like `Detector.match` it must not throw on file content.
+ */
+export interface FileScanner {
+  readonly name: string;
+  readonly maxFileBytes: number;
+  scanFile(file: ScannedFile): Hit[] | Promise<Hit[]>;
+}

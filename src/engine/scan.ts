@@ -10,7 +10,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Diagnostic, DiagnosticSink } from '../core/diagnostic.js';
-import type { HostContext } from '../core/detector.js';
+import type { FileScanner, HostContext } from '../core/detector.js';
 import { InputError, UsageError } from '../core/errors.js';
 import type { Finding, Hit } from '../core/finding.js';
 import { FINDING_SCHEMA_VERSION } from '../core/finding.js';
@@ -40,6 +40,8 @@ export interface ScanOptions {
   /** Start of the attack window that log coverage is judged against (ISO 8601). */
   readonly since?: string;
   readonly detectors: DetectorSet;
+  /** Whole-file scanners (YARA) run on every swept file. */
+  readonly fileScanners?: readonly FileScanner[];
   /**
    * Builds the sinks once the run can reopen evidence files (for `--collect`); the opener works
    * until the sinks are closed.
@@ -190,6 +192,21 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
               const hit = d.match(rec, host);
               if (hit) onHit(hit);
             }
+            for (const scanner of options.fileScanners ?? []) {
+              const bytes = await readWhole(open, file.entry.size, scanner.maxFileBytes);
+              if (!bytes) {
+                onDiag({ level: 'warning', code: 'too-large', message: `${scanner.name}: not scanned, larger than ${scanner.maxFileBytes} bytes`, path: file.entry.path });
+                continue;
+              }
+              const scanned = await scanner.scanFile({
+                path: file.entry.path,
+                bytes,
+                size: file.entry.size,
+                windowsPath: file.placement.windowsPath,
+                time: file.entry.mtime ? file.entry.mtime.toISOString() : null,
+              });
+              scanned.forEach(onHit);
+            }
           }
         } catch (e) {
           onDiag({ level: 'error', code: 'unreadable', message: e instanceof Error ? e.message : String(e), path: file.entry.path });
@@ -267,6 +284,23 @@ export interface SinkContext {
 
 /** Opens the file behind a finding again (for `--collect`), while the run's trees are open. */
 export type EvidenceOpener = (f: Finding) => Promise<Readable | null>;
+
+/** The whole file, or null when it is larger than `max` (it is then not read past the limit). */
+async function readWhole(open: () => Promise<Readable>, size: number, max: number): Promise<Buffer | null> {
+  if (size > max) return null;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const stream = await open();
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > max) {
+      stream.destroy();
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+}
 
 /** The most frequent name, ties broken alphabetically so the choice is deterministic. */
 function mostCommon(counts: ReadonlyMap<string, number>): string | null {

@@ -266,6 +266,22 @@ describe('real data and bad input', () => {
     assert.ok((s.summary.records ?? 0) > 0);
   });
 
+  test('--yara runs signature-base unchanged on swept files: the planted China Chopper shell is found', (t) => {
+    const rules = join(SHARED, 'signature-base', 'yara-all');
+    if (!existsSync(rules)) {
+      if (process.env.CI) assert.fail(`../shared is required in CI: ${rules} missing`);
+      t.skip('needs ../shared/data (signature-base)');
+      return;
+    }
+    const { dir, manifest } = demos.get('compromised')!;
+    const s = scan(t, [dir, '--yara', rules]);
+    assert.equal(s.code, 1, s.stderr);
+    const chopper = manifest.planted.find((p) => p.expectRule === 'file-chopper')!;
+    const hit = s.findings.find((f) => f.ruleId === 'yara:apt_webshell_chinachopper.ChinaChopper_Generic');
+    assert.equal(hit?.source.path, chopper.path);
+    assert.equal(s.summary.diagnostics.filter((d) => d.code === 'content').length, 0, 'every signature-base file compiles');
+  });
+
   test('bad lines are diagnostics naming file and line; the rest of the file is still scanned', (t) => {
     const { dir, manifest } = demos.get('compromised')!;
     const p = manifest.planted.find((x) => x.expectRule === 'ssrf-anchor')!;

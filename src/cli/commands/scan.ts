@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Sink } from '../../core/sink.js';
 import { severityRank } from '../../core/severity.js';
-import { UsageError } from '../../core/errors.js';
+import { ContentError, UsageError } from '../../core/errors.js';
+import type { FileScanner } from '../../core/detector.js';
 import { DEFAULT_SINCE, loadDetectors, runScan } from '../../engine/index.js';
 import { collectSink, jsonlSink, proxyLogonCsvSink, summaryJsonSink, terminalSink } from '../../sinks/index.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS } from '../exit-codes.js';
@@ -21,6 +22,7 @@ interface ScanFlags {
   host?: string;
   since: string;
   rules: string[];
+  yara: string[];
   builtin: boolean;
   color?: boolean;
   quiet?: boolean;
@@ -50,6 +52,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--since <date>', 'start of the attack window that log coverage is judged against', DEFAULT_SINCE.slice(0, 10))
     .option('--rules <dir>', 'extra content pack (rules/ and indicators/); repeatable', (v: string, acc: string[]) => [...acc, v], [])
     .option('--no-builtin', "do not load exhunt's built-in rules")
+    .option('--yara <path>', 'YARA rule file or folder run on every swept file (signature-base works unchanged); repeatable', (v: string, acc: string[]) => [...acc, v], [])
     .option('--no-color', 'no colours in the terminal report (also when NO_COLOR is set or output is piped)')
     .option('-q, --quiet', 'no terminal report; only the exit code and the files asked for')
     .option('-v, --verbose', 'list every finding in the terminal report (default: first 20 per rule and host)')
@@ -70,7 +73,9 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
   if (!Number.isFinite(zip.maxRatio) || zip.maxRatio <= 1) throw new UsageError('--max-zip-ratio: must be a number above 1');
   if (!flags.builtin && flags.rules.length === 0) throw new UsageError('--no-builtin needs at least one --rules DIR');
 
-  const detectors = loadDetectors(flags.rules, flags.builtin);
+  const loaded = loadDetectors(flags.rules, flags.builtin);
+  const yara = flags.yara.length > 0 ? await openYara(flags.yara) : null;
+  const detectors = yara ? { ...loaded, errors: [...loaded.errors, ...yara.errors] } : loaded;
   const jsonlToStdout = flags.jsonl === '-';
   const report = !flags.quiet && !jsonlToStdout;
   const progress = createProgress({ stream: process.stderr, enabled: flags.progress && !flags.quiet && process.stderr.isTTY === true });
@@ -80,6 +85,7 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
     ...(flags.host ? { host: flags.host } : {}),
     since,
     detectors,
+    ...(yara ? { fileScanners: [yara.scanner] } : {}),
     zip,
     progress,
     sinks: ({ openEvidence }) => {
@@ -94,9 +100,27 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
     },
   });
 
+  yara?.close();
   const { summary } = result;
   if (jsonlToStdout && !flags.quiet) process.stderr.write(`exhunt: verdict ${summary.verdict.toUpperCase()} (${summary.findings} findings)\n`);
   const serious = result.findings.some((f) => severityRank(f.severity) >= severityRank('medium'));
   if (serious) return EXIT_FINDINGS;
   return summary.diagnostics.some((d) => d.level === 'error') ? EXIT_ERROR : EXIT_CLEAN;
+}
+
+/**
+ * Compiles the --yara rules once for the run (loaded on demand: the YARA engine is only paid for
+ * when asked). Rule files that do not compile become content diagnostics; the others still run.
+ */
+async function openYara(paths: readonly string[]): Promise<{ scanner: FileScanner; errors: ContentError[]; close(): void }> {
+  const { YaraScanner, DEFAULT_MAX_FILE_BYTES } = await import('../../detectors/yara/index.js');
+  const scanner = YaraScanner.open({ rules: paths });
+  const errors = scanner.report.failures.map(
+    (f) => new ContentError(`YARA: ${f.reason}`, { path: f.file, ...(f.line ? { line: f.line } : {}) }),
+  );
+  return {
+    scanner: { name: 'yara', maxFileBytes: DEFAULT_MAX_FILE_BYTES, scanFile: (file) => scanner.scanFile(file) },
+    errors,
+    close: () => scanner.close(),
+  };
 }

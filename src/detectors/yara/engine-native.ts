@@ -5,7 +5,7 @@
  */
 import type { EngineInfo, NativeBinding, NativeRules } from './loader.js';
 import { isRecord } from './loader.js';
-import type { Externals, RawMatch, ScanSet, YaraEngine } from './engine.js';
+import type { Externals, RawMatch, ScanLimits, ScanSet, YaraEngine } from './engine.js';
 import { EMPTY_EXTERNALS, YaraTimeoutError, parseYaraXMessage, toRawMatches } from './engine.js';
 import { EXTERNALS } from './rule-class.js';
 
@@ -25,14 +25,16 @@ export function nativeEngine(binding: NativeBinding, info: EngineInfo): YaraEngi
       const rules = binding.create();
       for (const name of EXTERNALS) rules.defineVariable(name, '');
       rules.addRuleSources(units.map((u) => ({ source: u.text, namespace: u.namespace })));
-      rules.setTimeout(limits.timeoutMs);
-      rules.setMaxMatchesPerPattern(limits.maxMatchesPerPattern);
-      return nativeSet(rules);
+      return nativeSet(rules, limits);
     },
+    ...(binding.deserialize ? { load: (blob: Buffer, limits: ScanLimits) => nativeSet(binding.deserialize?.(blob) ?? binding.create(), limits) } : {}),
+    cacheId: `${info.detail}@${info.version}`,
   };
 }
 
-function nativeSet(rules: NativeRules): ScanSet {
+function nativeSet(rules: NativeRules, limits: ScanLimits): ScanSet {
+  rules.setTimeout(limits.timeoutMs);
+  rules.setMaxMatchesPerPattern(limits.maxMatchesPerPattern);
   const scan = (data: Buffer, externals: Externals): RawMatch[] => {
     try {
       return toRawMatches(rules.scan(data, { ...externals }));
@@ -48,6 +50,7 @@ function nativeSet(rules: NativeRules): ScanSet {
     },
     scanEach: (items, externals) => items.map((b) => scan(b, externals)),
     close: () => undefined,
+    ...(typeof rules.serialize === 'function' ? { serialize: () => rules.serialize?.() ?? Buffer.alloc(0) } : {}),
   };
 }
 

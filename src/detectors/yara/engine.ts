@@ -59,6 +59,8 @@ export interface ScanSet {
   /** Scans each item separately (log lines); one result list per item. */
   scanEach(items: readonly Buffer[], externals: Externals): RawMatch[][];
   close(): void;
+  /** The compiled rules in the engine's serialised form, when it has one (for the disk cache). */
+  serialize?(): Buffer;
 }
 
 export interface YaraEngine {
@@ -67,6 +69,10 @@ export interface YaraEngine {
   check(unit: UnitSource): EngineIssue[];
   /** Compiles units together (one namespace each). Throws Error when they do not compile. */
   build(units: readonly UnitSource[], limits: ScanLimits): ScanSet;
+  /** Loads rules from `ScanSet.serialize` output (engines without a serialised form omit it). */
+  load?(blob: Buffer, limits: ScanLimits): ScanSet;
+  /** Identifies the engine and version in cache keys. */
+  readonly cacheId?: string;
 }
 
 export class YaraTimeoutError extends Error {}

@@ -28,6 +28,8 @@ export interface NativeRules {
   setTimeout(ms: number): void;
   setMaxMatchesPerPattern(n: number): void;
   getWarnings(): unknown;
+  /** Present from binding 0.7: the compiled rules as bytes. */
+  serialize?(): Buffer;
 }
 export interface NativeCompiler extends NativeRules {
   defineVariable(name: string, value: string): void;
@@ -36,6 +38,8 @@ export interface NativeCompiler extends NativeRules {
 export interface NativeBinding {
   create(): NativeCompiler;
   validate(source: string, options?: { defineVariables?: Record<string, string> }): unknown;
+  /** Present from binding 0.7: rules back from `serialize()` output. */
+  deserialize?(blob: Buffer): NativeRules;
 }
 
 export interface YaraCommand {

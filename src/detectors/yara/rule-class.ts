@@ -100,8 +100,10 @@ function single(t: readonly string[], rule: RuleText): Buffer[] | null {
     if (!spec || !Number.isInteger(n) || n < 0 || n >= 2 ** (8 * spec.size)) return null;
     const b = Buffer.alloc(spec.size);
     if (spec.size === 1) b.writeUInt8(n);
-    else if (spec.size === 2) spec.be ? b.writeUInt16BE(n) : b.writeUInt16LE(n);
-    else spec.be ? b.writeUInt32BE(n) : b.writeUInt32LE(n);
+    else if (spec.size === 2 && spec.be) b.writeUInt16BE(n);
+    else if (spec.size === 2) b.writeUInt16LE(n);
+    else if (spec.be) b.writeUInt32BE(n);
+    else b.writeUInt32LE(n);
     return [b];
   }
   m = /^(\$\w*) at 0$/.exec(s);
@@ -165,9 +167,21 @@ export function wantsBinary(rule: RuleText): boolean {
     const tok = c[i] ?? '';
     if (BINARY_MODULES.has(tok) && c[i + 1] === '.') return true;
     if (tok === 'filetype' && c[i - 1] !== '.') return true;
-    if (READ_FNS[tok] && c[i + 1] === '(') return true;
+    if (READ_FNS[tok] && c[i + 1] === '(' && !textHeaderCheck(c, i)) return true;
   }
   return rule.strings.some((s) => s.kind === 'hex' || s.modifiers.some((m) => m === 'wide' || m === 'xor' || m === 'base64wide'));
+}
+
+/** True for `uint16(0) == 0x3f3c` and the like: a read at offset 0 compared with printable text. */
+function textHeaderCheck(c: readonly string[], i: number): boolean {
+  const spec = READ_FNS[c[i] ?? ''];
+  if (!spec || c[i + 2] !== '0' || c[i + 3] !== ')' || c[i + 4] !== '==') return false;
+  const n = Number(c[i + 5]);
+  if (!Number.isInteger(n) || n < 0 || n >= 2 ** (8 * spec.size)) return false;
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  const bytes = b.subarray(4 - spec.size);
+  return [...bytes].every((x) => x >= 0x20 && x < 0x7f) && !isBinaryHeader(spec.be ? bytes : Buffer.from(bytes).reverse());
 }
 
 /** External variables the rule's condition reads. */
@@ -211,4 +225,19 @@ export function isWebshellRule(rule: Pick<RuleText, 'name' | 'tags' | 'meta'>): 
 /** Names of rules in `all` that `rule`'s condition refers to. */
 export function ruleReferences(rule: RuleText, names: ReadonlySet<string>): string[] {
   return rule.condition.filter((tok, i) => names.has(tok) && tok !== rule.name && rule.condition[i - 1] !== '.');
+}
+
+const TEXT_WORDS = /(^|[_\s])(SCRIPT|PS1?|POWERSHELL|JS|JSP|ASPX?|PHP|VBS|VBA|BAT|HTA|HTML?|PY|PERL|BASH|LOG)(?=_|\s|$)/i;
+
+/**
+ * True for rules written for text files with no binary feature (see `wantsBinary`): web shells,
+ * log rules, rules that require a printable header (`<%`, `<?php`), and rules named or tagged
+ * for scripts (`SCRIPT`, `PS1`, `JSP`, `ASPX`, `PHP`, `VBS`, `HTA`...). Binary files skip them.
+ */
+export function writtenForText(rule: RuleText): boolean {
+  if (wantsBinary(rule)) return false;
+  if (isWebshellRule(rule) || isLogRule(rule)) return true;
+  const h = requiredHeaders(rule);
+  if (h && h.length > 0 && h.every((b) => !isBinaryHeader(b) && [...b].every((c) => c >= 0x20 && c < 0x7f))) return true;
+  return TEXT_WORDS.test(`${rule.name} ${rule.tags.join(' ')}`);
 }

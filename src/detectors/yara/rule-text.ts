@@ -29,6 +29,8 @@ export interface RuleText {
   readonly strings: readonly RuleString[];
   /** Condition tokens (comments removed). */
   readonly condition: readonly string[];
+  /** The `strings:` section's text as written (without the keyword), or '' when it has none. */
+  readonly stringsText: string;
   /** 1-based line of the rule's first keyword. */
   readonly line: number;
   /** Character offsets of the rule text in the source: [start, end). */
@@ -188,6 +190,7 @@ export function parseRuleText(src: string): ParsedSource {
       meta: body.meta,
       strings: body.strings,
       condition: body.condition,
+      stringsText: body.stringsText,
       line: first.line,
       start: first.start,
       end: body.end,
@@ -200,6 +203,7 @@ interface Body {
   readonly meta: [string, MetaValue][];
   readonly strings: RuleString[];
   readonly condition: string[];
+  readonly stringsText: string;
   readonly end: number;
 }
 
@@ -216,14 +220,21 @@ function readBody(
   let section = '';
   let depth = 0;
   let prev: Token | null = null;
+  let stringsFrom = -1;
+  let stringsText = '';
   for (;;) {
     const regexAllowed = section === 'condition' && prev?.text === 'matches';
     const t = take(regexAllowed);
     if (!t) return null;
-    if (t.text === '}' && depth === 0) return { meta, strings, condition, end: t.end };
+    if (t.text === '}' && depth === 0) {
+      if (section === 'strings') stringsText = slice(stringsFrom, t.start);
+      return { meta, strings, condition, stringsText, end: t.end };
+    }
     if (['meta', 'strings', 'condition'].includes(t.text) && depth === 0) {
       const colon = take();
       if (colon?.text === ':') {
+        if (section === 'strings') stringsText = slice(stringsFrom, t.start);
+        if (t.text === 'strings') stringsFrom = colon.end;
         section = t.text;
         prev = colon;
         continue;
