@@ -6,7 +6,7 @@
  * or into a loop; the attacker may have planted it), open anything for writing, or stop on a
  * folder or file it cannot read (that becomes an `unreadable` diagnostic and the walk goes on).
  */
-import { accessSync, constants, createReadStream, lstatSync, readFileSync } from 'node:fs';
+import { constants, createReadStream, lstatSync, readFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -104,7 +104,7 @@ export async function* walkFolder(dir: string, prefix: string, onDiagnostic: Dia
       // trip per stat costs more than the stat.
       stats = lstatSync(absolute);
       // Report a file without read permission now, once, rather than as a failed open later.
-      accessSync(absolute, constants.R_OK);
+      await fsp.access(absolute, constants.R_OK);
     } catch (error) {
       reportUnreadable(onDiagnostic, treePath, error);
       continue;
