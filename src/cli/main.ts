@@ -22,6 +22,10 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   probe: async () => (await import('./commands/probe.js')).registerProbe,
   evtx: async () => (await import('./commands/evtx.js')).registerEvtx,
   yara: async () => (await import('./commands/yara.js')).registerYara,
+  sigma: async () => (await import('./commands/sigma.js')).registerSigma,
+  intel: async () => (await import('./commands/intel.js')).registerIntel,
+  alerts: async () => (await import('./commands/alerts.js')).registerAlerts,
+  watch: async () => (await import('./commands/watch.js')).registerWatch,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

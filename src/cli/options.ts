@@ -25,3 +25,20 @@ export function parsePositiveInt(option: string, value: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option}: "${value}" is not a positive whole number`);
   return n;
 }
+
+/** Commander collector for repeatable options. */
+export function repeatable(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `NAME=VALUE` items (repeatable; several values for one name are OR-ed), e.g. Sigma `|expand`. */
+export function parseExpand(option: string, items: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${option}: "${item}" is not NAME=VALUE`);
+    const name = item.slice(0, eq).replace(/^%|%$/g, '');
+    (out[name] ??= []).push(item.slice(eq + 1));
+  }
+  return out;
+}

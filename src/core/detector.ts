@@ -56,3 +56,23 @@ export interface FileScanner {
   readonly maxFileBytes: number;
   scanFile(file: ScannedFile): Hit[] | Promise<Hit[]>;
 }
+
+/** Where a log line is, as handed to line scanners. */
+export interface LineOrigin {
+  readonly path: string;
+  /** 1-based line number. */
+  readonly line: number;
+  readonly kind: RecordKind;
+  readonly time?: string | null;
+  readonly clientIp?: string | null;
+}
+
+/**
+ * A detector that reads raw log lines rather than records (YARA rules written for log lines).
+ * `lineLiterals` is its prefilter like `Detector.literals`; `scansLines` false means it has none.
+ */
+export interface LineScanner {
+  readonly lineLiterals: readonly string[] | null;
+  readonly scansLines: boolean;
+  scanLine(line: string, origin: LineOrigin): Hit[];
+}

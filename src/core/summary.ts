@@ -54,5 +54,7 @@ export interface ScanSummary {
   readonly bytes: number;
   readonly records: number;
   readonly rulesLoaded: number;
+  /** Indicators matched (exhunt's bundled packs plus the store's). */
+  readonly indicatorsLoaded: number;
   readonly diagnostics: readonly Diagnostic[];
 }

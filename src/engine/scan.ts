@@ -10,7 +10,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Diagnostic, DiagnosticSink } from '../core/diagnostic.js';
-import type { FileScanner, HostContext } from '../core/detector.js';
+import type { FileScanner, HostContext, LineScanner } from '../core/detector.js';
 import { InputError, UsageError } from '../core/errors.js';
 import type { Finding, Hit } from '../core/finding.js';
 import { FINDING_SCHEMA_VERSION } from '../core/finding.js';
@@ -23,11 +23,14 @@ import { exhuntVersion } from '../content/package-root.js';
 import { CoverageTracker, compareFindings, decideVerdict, escalate, worstVerdict } from '../findings/index.js';
 import type { InputTree, TreeEntry } from '../inputs/tree.js';
 import { readFileRecord } from '../sources/files/index.js';
+import { readWhole } from '../inputs/read-whole.js';
 import type { DetectorSet } from './content.js';
+import { RecordMatcher } from './matcher.js';
 import { planInput } from './plan.js';
 import type { PlannedFile } from './plan.js';
 import { openScanInput } from './open.js';
 import { readLog } from './read-log.js';
+import { scanLogLines } from '../detectors/yara/log-lines.js';
 import { Prefetcher } from './prefetch.js';
 
 export const DEFAULT_SINCE = '2021-01-01T00:00:00.000Z';
@@ -42,6 +45,8 @@ export interface ScanOptions {
   readonly detectors: DetectorSet;
   /** Whole-file scanners (YARA) run on every swept file. */
   readonly fileScanners?: readonly FileScanner[];
+  /** Raw-line scanners (YARA log rules) run on every line of every text log. */
+  readonly lineScanners?: readonly LineScanner[];
   /**
    * Builds the sinks once the run can reopen evidence files (for `--collect`); the opener works
    * until the sinks are closed.
@@ -70,6 +75,8 @@ interface GroupState {
   readonly serverNames: Map<string, number>;
   readonly coverage: CoverageTracker;
   readonly hits: Hit[];
+  /** Each group (host) correlates on its own. */
+  readonly matcher: RecordMatcher;
   exchangeInstall: string | null;
 }
 
@@ -90,8 +97,8 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     diagnostics.push(d);
     options.onDiagnostic?.(d);
   };
-  for (const e of options.detectors.errors) {
-    report({ level: 'error', code: 'content', message: e.message, path: e.location?.path ?? '', ...(e.location?.line ? { line: e.location.line } : {}) });
+  for (const [level, list] of [['error', options.detectors.errors], ['warning', options.detectors.warnings]] as const) {
+    for (const e of list) report({ level, code: 'content', message: e.message, path: e.location?.path ?? '', ...(e.location?.line ? { line: e.location.line } : {}) });
   }
 
   const hosts = new Map<string, HostState>();
@@ -107,7 +114,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
   };
   const sinks = options.sinks({ openEvidence });
   for (const s of sinks) {
-    await s.begin?.({ startedAt, inputs: options.inputs, exhuntVersion: version, rulesLoaded: options.detectors.detectors.length });
+    await s.begin?.({ startedAt, inputs: options.inputs, exhuntVersion: version, rulesLoaded: rulesLoaded(options.detectors) });
   }
 
   try {
@@ -140,7 +147,14 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
       const groupOf = (f: PlannedFile): GroupState => {
         let g = groups.get(f.group);
         if (!g) {
-          g = { groupName: f.groupName, serverNames: new Map(), coverage: new CoverageTracker(), hits: [], exchangeInstall: null };
+          g = {
+            groupName: f.groupName,
+            serverNames: new Map(),
+            coverage: new CoverageTracker(),
+            hits: [],
+            matcher: new RecordMatcher(options.detectors, 'buffered'),
+            exchangeInstall: null,
+          };
           groups.set(f.group, g);
         }
         if (f.exchangeInstall && !g.exchangeInstall) g.exchangeInstall = f.exchangeInstall;
@@ -161,19 +175,21 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
         try {
           if (file.placement.type === 'log') {
             const kind = file.placement.kind;
-            const detectors = options.detectors.byKind.get(kind) ?? [];
             const stats = await readLog(kind, file.placement.format, file.entry.path, open, {
               literals: options.detectors.literalsByKind.get(kind) ?? null,
               onRecord: (rec: LogRecord) => {
                 records += 1;
-                for (const d of detectors) {
-                  const hit = d.match(rec, host);
-                  if (hit) onHit(hit);
-                }
+                for (const hit of group.matcher.match(rec, host)) onHit(hit);
               },
               onDiagnostic: onDiag,
             });
             group.coverage.add(file.placement.source, kind, file.entry.size, stats.oldest, stats.newest);
+            // Line scanners read the raw lines in a second, prefiltered pass (event logs have none).
+            if (kind !== 'event') {
+              for (const scanner of options.lineScanners ?? []) {
+                (await scanLogLines(scanner, open, { path: file.entry.path, kind })).forEach(onHit);
+              }
+            }
             if (stats.serverName) group.serverNames.set(stats.serverName, (group.serverNames.get(stats.serverName) ?? 0) + 1);
           } else {
             const rec = await readFileRecord(
@@ -185,13 +201,10 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
                 mtime: file.entry.mtime,
                 open,
               },
-              { exchangeInstall: file.exchangeInstall },
+              { exchangeInstall: file.exchangeInstall, extraHashes: options.detectors.fileHashes },
             );
             records += 1;
-            for (const d of options.detectors.byKind.get('file') ?? []) {
-              const hit = d.match(rec, host);
-              if (hit) onHit(hit);
-            }
+            for (const hit of group.matcher.match(rec, host)) onHit(hit);
             for (const scanner of options.fileScanners ?? []) {
               const bytes = await readWhole(open, file.entry.size, scanner.maxFileBytes);
               if (!bytes) {
@@ -216,6 +229,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
 
       // Name each group now that its logs have been read, then merge it into its host.
       for (const g of groups.values()) {
+        g.hits.push(...g.matcher.finish());
         const name = options.host ?? g.groupName ?? mostCommon(g.serverNames) ?? plan.tree.label;
         let h = hosts.get(name);
         if (!h) {
@@ -267,7 +281,8 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
       files,
       bytes,
       records,
-      rulesLoaded: options.detectors.detectors.length,
+      rulesLoaded: rulesLoaded(options.detectors),
+      indicatorsLoaded: options.detectors.counts.indicators,
       diagnostics,
     };
     for (const s of sinks) await s.close?.(summary, all);
@@ -285,21 +300,9 @@ export interface SinkContext {
 /** Opens the file behind a finding again (for `--collect`), while the run's trees are open. */
 export type EvidenceOpener = (f: Finding) => Promise<Readable | null>;
 
-/** The whole file, or null when it is larger than `max` (it is then not read past the limit). */
-async function readWhole(open: () => Promise<Readable>, size: number, max: number): Promise<Buffer | null> {
-  if (size > max) return null;
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const stream = await open();
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > max) {
-      stream.destroy();
-      return null;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
+/** Rules and correlations that run (the indicator detectors are counted as indicators, not rules). */
+function rulesLoaded(set: DetectorSet): number {
+  return set.counts.rules + set.counts.sigma + set.counts.correlations;
 }
 
 /** The most frequent name, ties broken alphabetically so the choice is deterministic. */

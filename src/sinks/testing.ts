@@ -187,6 +187,7 @@ export function summaryFor(findings: readonly Finding[], o: Partial<ScanSummary>
     bytes: 987_654_321,
     records: 4_567_890,
     rulesLoaded: 42,
+    indicatorsLoaded: 0,
     diagnostics: [],
     ...o,
   };

@@ -2,7 +2,7 @@
  * @module `exhunt rules`: list the loaded rules, validate content packs, print prefilter literals.
  */
 import type { Command } from 'commander';
-import { loadDetectors } from '../../engine/index.js';
+import { loadDetectors, loadRules } from '../../engine/index.js';
 import { escapeTerminal } from '../../sinks/index.js';
 import { EXIT_CLEAN, EXIT_ERROR } from '../exit-codes.js';
 
@@ -15,7 +15,7 @@ export function registerRules(program: Command, setExit: (code: number) => void)
     .option('--rules <dir>', 'extra content pack; repeatable', (v: string, acc: string[]) => [...acc, v], [])
     .option('--json', 'one JSON object per rule')
     .action((flags: { rules: string[]; json?: boolean }) => {
-      const set = loadDetectors(flags.rules);
+      const set = loadRules(flags.rules);
       for (const d of set.detectors) {
         const r = d.rule;
         if (flags.json) {
@@ -35,7 +35,7 @@ export function registerRules(program: Command, setExit: (code: number) => void)
     .description('check content packs (rules/ and indicators/ folders) and report every problem with its file and line')
     .argument('[dir...]', 'content packs to check (default: the built-in pack)')
     .action((dirs: string[]) => {
-      const set = dirs.length ? loadDetectors(dirs, false) : loadDetectors();
+      const set = dirs.length ? loadRules(dirs, false) : loadRules();
       printErrors(set.errors);
       process.stdout.write(`${set.detectors.length} rules compiled, ${set.errors.length} problems\n`);
       setExit(set.errors.length ? EXIT_ERROR : EXIT_CLEAN);

@@ -6,11 +6,11 @@ import { Option } from 'commander';
 import type { Sink } from '../../core/sink.js';
 import { severityRank } from '../../core/severity.js';
 import { ContentError, UsageError } from '../../core/errors.js';
-import type { FileScanner } from '../../core/detector.js';
-import { DEFAULT_SINCE, loadDetectors, runScan } from '../../engine/index.js';
+import type { FileScanner, LineScanner } from '../../core/detector.js';
+import { DEFAULT_SINCE, loadScanDetectors, runScan } from '../../engine/index.js';
 import { collectSink, jsonlSink, proxyLogonCsvSink, summaryJsonSink, terminalSink } from '../../sinks/index.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS } from '../exit-codes.js';
-import { parseDate, parseSize } from '../options.js';
+import { parseDate, parseExpand, parseSize, repeatable } from '../options.js';
 import { createProgress } from '../progress.js';
 import { useColor } from '../tty.js';
 
@@ -23,6 +23,14 @@ interface ScanFlags {
   since: string;
   rules: string[];
   yara: string[];
+  yaraLogs: string[];
+  sigma: string[];
+  sigmaPipeline: string[];
+  sigmaExpand: string[];
+  intel: boolean;
+  store?: string;
+  alert: string[];
+  alertConfig?: string;
   builtin: boolean;
   color?: boolean;
   quiet?: boolean;
@@ -50,9 +58,17 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--force', 'replace reports of an earlier run in the --csv and --collect folders')
     .option('--host <name>', 'host name to report (default: from the logs, else the input name)')
     .option('--since <date>', 'start of the attack window that log coverage is judged against', DEFAULT_SINCE.slice(0, 10))
-    .option('--rules <dir>', 'extra content pack (rules/ and indicators/); repeatable', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--rules <dir>', 'extra content pack (rules/ and indicators/); repeatable', repeatable, [])
     .option('--no-builtin', "do not load exhunt's built-in rules")
-    .option('--yara <path>', 'YARA rule file or folder run on every swept file (signature-base works unchanged); repeatable', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--sigma <path>', 'Sigma rule file or folder (SigmaHQ works unchanged), run on every record; repeatable', repeatable, [])
+    .option('--sigma-pipeline <file>', 'extra Sigma pipeline (log sources and field mappings); repeatable', repeatable, [])
+    .option('--sigma-expand <name=value>', 'value of a Sigma %placeholder% for |expand; repeatable', repeatable, [])
+    .option('--no-intel', 'do not match the indicators (exhunt\'s bundled packs and those imported with `exhunt intel import`)')
+    .option('--store <path>', 'exhunt store with imported indicators and alert outboxes (default: EXHUNT_HOME or the user data folder)')
+    .option('--yara <path>', 'YARA rule file or folder run on every swept file (signature-base works unchanged); repeatable', repeatable, [])
+    .option('--yara-logs <path>', 'YARA rules run on every log line (besides the LOG-tagged rules of --yara); repeatable', repeatable, [])
+    .option('--alert <uri>', 'send findings to an alert channel (syslog+udp://host:port?format=cef, https://hook, hec://..., smtp://...); repeatable', repeatable, [])
+    .option('--alert-config <file>', 'alert channels from a YAML file (see docs/alerts.md)')
     .option('--no-color', 'no colours in the terminal report (also when NO_COLOR is set or output is piped)')
     .option('-q, --quiet', 'no terminal report; only the exit code and the files asked for')
     .option('-v, --verbose', 'list every finding in the terminal report (default: first 20 per rule and host)')
@@ -73,8 +89,28 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
   if (!Number.isFinite(zip.maxRatio) || zip.maxRatio <= 1) throw new UsageError('--max-zip-ratio: must be a number above 1');
   if (!flags.builtin && flags.rules.length === 0) throw new UsageError('--no-builtin needs at least one --rules DIR');
 
-  const loaded = loadDetectors(flags.rules, flags.builtin);
-  const yara = flags.yara.length > 0 ? await openYara(flags.yara) : null;
+  // Alert channels are checked before anything is read: a bad URI or config is exit code 2 at once.
+  const alertSink =
+    flags.alert.length > 0 || flags.alertConfig
+      ? (await import('../../alerts/index.js')).createAlertSink({
+          uris: flags.alert,
+          configFile: flags.alertConfig ?? null,
+          storePath: flags.store ?? null,
+          report: (line) => {
+            if (!flags.quiet) process.stderr.write(`exhunt: ${line}\n`);
+          },
+        })
+      : null;
+  const loaded = await loadScanDetectors({
+    rules: flags.rules,
+    builtin: flags.builtin,
+    sigma: flags.sigma,
+    sigmaPipelines: flags.sigmaPipeline,
+    sigmaExpand: parseExpand('--sigma-expand', flags.sigmaExpand),
+    intel: flags.intel,
+    store: flags.store ?? null,
+  });
+  const yara = flags.yara.length > 0 || flags.yaraLogs.length > 0 ? await openYara(flags.yara, flags.yaraLogs) : null;
   const detectors = yara ? { ...loaded, errors: [...loaded.errors, ...yara.errors] } : loaded;
   const jsonlToStdout = flags.jsonl === '-';
   const report = !flags.quiet && !jsonlToStdout;
@@ -85,7 +121,8 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
     ...(flags.host ? { host: flags.host } : {}),
     since,
     detectors,
-    ...(yara ? { fileScanners: [yara.scanner] } : {}),
+    ...(yara?.scanner ? { fileScanners: [yara.scanner] } : {}),
+    ...(yara?.lineScanner ? { lineScanners: [yara.lineScanner] } : {}),
     zip,
     progress,
     sinks: ({ openEvidence }) => {
@@ -96,6 +133,7 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
       const overwrite = flags.force === true;
       if (flags.csv) sinks.push(proxyLogonCsvSink({ dir: flags.csv, overwrite }));
       if (flags.collect) sinks.push(collectSink({ dir: flags.collect, openEvidence, overwrite }));
+      if (alertSink) sinks.push(alertSink);
       return sinks;
     },
   });
@@ -109,17 +147,23 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
 }
 
 /**
- * Compiles the --yara rules once for the run (loaded on demand: the YARA engine is only paid for
- * when asked). Rule files that do not compile become content diagnostics; the others still run.
+ * Compiles the --yara and --yara-logs rules once for the run (loaded on demand: the YARA engine is
+ * only paid for when asked). Rule files that do not compile become content diagnostics; the
+ * others still run. File rules go to every swept file, log rules (LOG-tagged ones, CHIRP log
+ * entries, --yara-logs) to every log line.
  */
-async function openYara(paths: readonly string[]): Promise<{ scanner: FileScanner; errors: ContentError[]; close(): void }> {
+async function openYara(
+  paths: readonly string[],
+  logPaths: readonly string[],
+): Promise<{ scanner: FileScanner | null; lineScanner: LineScanner | null; errors: ContentError[]; close(): void }> {
   const { YaraScanner, DEFAULT_MAX_FILE_BYTES } = await import('../../detectors/yara/index.js');
-  const scanner = YaraScanner.open({ rules: paths });
+  const scanner = YaraScanner.open({ rules: paths, logRules: logPaths });
   const errors = scanner.report.failures.map(
     (f) => new ContentError(`YARA: ${f.reason}`, { path: f.file, ...(f.line ? { line: f.line } : {}) }),
   );
   return {
-    scanner: { name: 'yara', maxFileBytes: DEFAULT_MAX_FILE_BYTES, scanFile: (file) => scanner.scanFile(file) },
+    scanner: paths.length > 0 ? { name: 'yara', maxFileBytes: DEFAULT_MAX_FILE_BYTES, scanFile: (file) => scanner.scanFile(file) } : null,
+    lineScanner: scanner.scansLines ? scanner : null,
     errors,
     close: () => scanner.close(),
   };

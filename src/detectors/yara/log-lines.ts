@@ -10,14 +10,10 @@ import { TextDecoder } from 'node:util';
 import type { Hit } from '../../core/finding.js';
 import type { RecordKind } from '../../core/origin.js';
 import { LineMatcher } from './literals.js';
-import type { YaraLineOrigin } from './scan.js';
+import type { LineScanner } from '../../core/detector.js';
 
-/** What this needs of a YaraScanner or YaraPool. */
-export interface LineScanner {
-  readonly lineLiterals: readonly string[] | null;
-  readonly scansLines: boolean;
-  scanLine(line: string, origin: YaraLineOrigin): Hit[];
-}
+/** What this needs of a YaraScanner or YaraPool (the core line-scanner contract). */
+export type { LineScanner } from '../../core/detector.js';
 
 export interface LogLinesOptions {
   readonly path: string;

@@ -12,9 +12,10 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { readWhole } from '../../inputs/read-whole.js';
+import type { LineOrigin } from '../../core/detector.js';
 import type { DiagnosticSink } from '../../core/diagnostic.js';
 import type { Hit } from '../../core/finding.js';
-import type { RecordKind } from '../../core/origin.js';
 import type { CompiledYara, YaraCompileOptions, YaraCompileReport } from './compile.js';
 import { compileYara } from './compile.js';
 import type { Externals, RawMatch } from './engine.js';
@@ -46,14 +47,8 @@ export interface YaraFileInput {
 }
 
 /** Where a log line comes from. */
-export interface YaraLineOrigin {
-  readonly path: string;
-  /** 1-based line number. */
-  readonly line: number;
-  readonly kind: RecordKind;
-  readonly time?: string | null;
-  readonly clientIp?: string | null;
-}
+/** Where a log line is (the core contract's LineOrigin). */
+export type YaraLineOrigin = LineOrigin;
 
 export interface YaraScannerOptions {
   /** Files larger than this are skipped (diagnostic `yara-too-large`). Default 64 MiB. */
@@ -304,18 +299,6 @@ export function fileType(head: Uint8Array, extension = ''): string {
  * Reads a stream (a tree entry) into memory for `scanFile`, or returns null when it is larger
  * than `maxBytes` (without reading it all).
  */
-export async function readForYara(open: () => Promise<Readable>, size: number, maxBytes: number = DEFAULT_MAX_FILE_BYTES): Promise<Buffer | null> {
-  if (size > maxBytes) return null;
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const stream = await open();
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      stream.destroy();
-      return null;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
+export function readForYara(open: () => Promise<Readable>, size: number, maxBytes: number = DEFAULT_MAX_FILE_BYTES): Promise<Buffer | null> {
+  return readWhole(open, size, maxBytes);
 }

@@ -7,7 +7,8 @@
  * `Path` (Windows path on the server), `CanonicalPath` (same, with the Exchange install folder
  * written `%ExchangeInstallPath%\`), `TreePath` (path in the scanned input), `Name`, `Extension`
  * (lower case, with the dot), `Zone`, `ZonePath` (path below the zone folder), `Size`,
- * `Modified` (ISO 8601 UTC), `SHA256` (empty when the file is larger than the hash limit), and
+ * `Modified` (ISO 8601 UTC), `SHA256` (empty when the file is larger than the hash limit), `MD5`,
+ * `SHA1`, `SHA512` (only when asked for: indicator feeds list those hashes too), and
  * `Content` (web zones only: the first bytes as text, UTF-16 decoded when it has a BOM).
  */
 import { createHash } from 'node:crypto';
@@ -47,7 +48,13 @@ export interface FileRecordOptions {
   readonly maxContentBytes?: number;
   /** Files larger than this are not hashed (an lsass dump can be gigabytes). Default 256 MiB. */
   readonly maxHashBytes?: number;
+  /** Hashes computed besides SHA-256 (in the same pass), when indicators of that type are loaded. */
+  readonly extraHashes?: ReadonlySet<ExtraHash>;
 }
+
+/** File hashes other than SHA-256 that a record can carry, as field names in lower case. */
+export type ExtraHash = 'md5' | 'sha1' | 'sha512';
+const EXTRA_HASHES: readonly ExtraHash[] = ['md5', 'sha1', 'sha512'];
 
 export async function readFileRecord(input: FileRecordInput, options: FileRecordOptions): Promise<LogRecord> {
   const maxContent = options.maxContentBytes ?? 1024 * 1024;
@@ -56,14 +63,17 @@ export async function readFileRecord(input: FileRecordInput, options: FileRecord
   const wantHash = input.size <= maxHash;
 
   let sha256 = '';
+  const extra: Partial<Record<ExtraHash, string>> = {};
   let head = Buffer.alloc(0);
   if (wantHash || wantContent) {
     const hash = wantHash ? createHash('sha256') : null;
+    const extraHashes = wantHash ? EXTRA_HASHES.filter((h) => options.extraHashes?.has(h)).map((h) => ({ h, hash: createHash(h) })) : [];
     const chunks: Buffer[] = [];
     let kept = 0;
     const stream = await input.open();
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       hash?.update(chunk);
+      for (const x of extraHashes) x.hash.update(chunk);
       if (wantContent && kept < maxContent) {
         const part = chunk.subarray(0, maxContent - kept);
         chunks.push(part);
@@ -75,6 +85,7 @@ export async function readFileRecord(input: FileRecordInput, options: FileRecord
       }
     }
     if (hash) sha256 = hash.digest('hex');
+    for (const x of extraHashes) extra[x.h] = x.hash.digest('hex');
     head = Buffer.concat(chunks);
   }
 
@@ -92,6 +103,7 @@ export async function readFileRecord(input: FileRecordInput, options: FileRecord
     Modified: input.mtime ? input.mtime.toISOString() : '',
     SHA256: sha256,
   };
+  for (const h of EXTRA_HASHES) if (extra[h] !== undefined) fields[h.toUpperCase()] = extra[h];
   if (wantContent) fields.Content = decodeText(head);
   const time = input.mtime ? input.mtime.toISOString() : null;
   return new MapRecord('file', { path: input.path, line: null, kind: 'file' }, time, fields);

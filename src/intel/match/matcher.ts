@@ -1,0 +1,595 @@
+/**
+ * @module The compiled indicator set: built once per scan, then asked about every record.
+ *
+ * Structures, chosen so that the cost per record does not grow with the number of indicators:
+ * - hash maps for hashes, single addresses, e-mail addresses, URLs, URL paths, user agents,
+ *   file names and file paths (keys normalised the same way as the indicators, see normalize/);
+ * - a binary trie per address family for CIDR ranges (at most 32 or 128 steps);
+ * - suffix lookup for domains: `a.b.evil.com` checks `a.b.evil.com`, `b.evil.com`, `evil.com`
+ *   (one map probe per label);
+ * - an Aho–Corasick automaton per log kind for log substrings, and for the literals every match
+ *   of a regex indicator must contain, so a regex only runs on the few values that can match;
+ *   regexes without such a literal run on every value of their field (their number is reported).
+ *
+ * Revoked provenance is dropped when compiling; expiry (`valid_until`) is checked per hit against
+ * the record's time (or the compile time when the record has none): an indicator that expired
+ * before the event does not match it, one that expired later still does.
+ */
+import type { LogRecord } from '../../core/record.js';
+import type { RecordKind } from '../../core/origin.js';
+import type { HashType, Indicator, IndicatorAttrs, IndicatorType, LogScope, Provenance, Tlp } from '../model.js';
+import { HASH_TYPES } from '../model.js';
+import { addressesInField, parseCidr, parseIp } from '../normalize/ip.js';
+import { normalizeWindowsPath } from '../normalize/path.js';
+import { requiredLiterals, toJsRegex } from '../normalize/regex.js';
+import { userAgentKey, urlKeyHost } from '../normalize/text.js';
+import { BinaryTrie, v4Key, v6Key } from './cidr-trie.js';
+import { CompactGroup, HexIndex, SourceSets, StringGroup, U32Index } from './compact.js';
+import { RegexIndex, SubstringIndex } from './text-index.js';
+
+/** One source's say on an indicator, interned (identical ones are shared between indicators). */
+export interface SourceRef {
+  readonly source: string;
+  readonly tlp: Tlp | null;
+  readonly confidence: number | null;
+  /** Milliseconds since the epoch, or null for no expiry. */
+  readonly validUntil: number | null;
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  readonly tags: readonly string[];
+  readonly description: string | null;
+  readonly ref: string;
+}
+
+export interface Entry {
+  readonly type: IndicatorType;
+  readonly value: string;
+  readonly display: string;
+  readonly attrs: IndicatorAttrs | null;
+  sources: SourceRef[];
+  regex?: RegExp;
+  fp?: RegExp;
+}
+
+export interface Match {
+  readonly entry: Entry;
+  /** Record field the value came from. */
+  readonly field: string;
+  /** The record's value (as logged). */
+  readonly value: string;
+  /** The sources still valid at the record's time. */
+  readonly sources: readonly SourceRef[];
+}
+
+export interface CompileOptions {
+  /** Time for records without a time of their own. Default: now. */
+  readonly now?: Date;
+  /** Provenance below this confidence is ignored (unknown confidence is kept). */
+  readonly minConfidence?: number;
+  /**
+   * `auto` (default): give the log parsers prefilter literals while there are at most
+   * {@link MAX_PREFILTER_LITERALS} per kind and no CIDR range; `off`: always ask for every line,
+   * so the scan's cost does not depend on the size of the set at all.
+   */
+  readonly prefilter?: 'auto' | 'off';
+}
+
+export interface CompileStats {
+  /** Indicators that can match. */
+  readonly active: number;
+  /** Indicators whose every provenance is revoked or below the confidence floor. */
+  readonly inactive: number;
+  /** Kept indicators the matcher does not evaluate (YARA rules, STIX patterns). */
+  readonly kept: number;
+  readonly byType: Readonly<Record<string, number>>;
+  /** Regex indicators without a prefilter literal (run on every value of their field). */
+  readonly unfilteredRegexes: number;
+}
+
+const LOG_KINDS: readonly LogScope[] = ['iis', 'httpproxy', 'ecp', 'oab'];
+
+/** Collects indicators (merging duplicates by type and value), then builds the matcher. */
+export class IntelMatcherBuilder {
+  readonly #now: number;
+  readonly #minConfidence: number | null;
+  readonly #prefilter: 'auto' | 'off';
+  readonly #entries = new Map<IndicatorType, Map<string, Entry>>();
+  readonly #interned = new Map<string, SourceRef>();
+  #inactive = 0;
+
+  constructor(options: CompileOptions = {}) {
+    this.#now = (options.now ?? new Date()).getTime();
+    this.#minConfidence = options.minConfidence ?? null;
+    this.#prefilter = options.prefilter ?? 'auto';
+  }
+
+  add(ind: Pick<Indicator, 'type' | 'value' | 'display' | 'attrs' | 'provenance'>): void {
+    const refs: SourceRef[] = [];
+    for (const p of ind.provenance) {
+      if (p.revoked) continue;
+      if (this.#minConfidence !== null && p.confidence !== null && p.confidence < this.#minConfidence) continue;
+      refs.push(this.#intern(p));
+    }
+    let byValue = this.#entries.get(ind.type);
+    if (!byValue) this.#entries.set(ind.type, (byValue = new Map<string, Entry>()));
+    const existing = byValue.get(ind.value);
+    if (refs.length === 0) {
+      if (!existing) this.#inactive++;
+      return;
+    }
+    if (existing) {
+      for (const r of refs) if (!existing.sources.includes(r)) existing.sources.push(r);
+      return;
+    }
+    // The display spelling is often the value itself: keep one string then.
+    const display = ind.display === ind.value ? ind.value : ind.display;
+    byValue.set(ind.value, { type: ind.type, value: ind.value, display, attrs: ind.attrs, sources: refs });
+  }
+
+  #intern(p: Provenance): SourceRef {
+    const until = p.validUntil ? Date.parse(p.validUntil) : NaN;
+    const ref: SourceRef = {
+      source: p.source,
+      tlp: p.tlp,
+      confidence: p.confidence,
+      validUntil: Number.isNaN(until) ? null : until,
+      firstSeen: p.firstSeen,
+      lastSeen: p.lastSeen,
+      tags: p.tags,
+      description: p.description,
+      ref: p.ref,
+    };
+    const key = `${ref.source}\u0001${ref.tlp ?? ''}\u0001${ref.confidence ?? ''}\u0001${ref.validUntil ?? ''}\u0001${ref.firstSeen ?? ''}\u0001${ref.lastSeen ?? ''}\u0001${ref.tags.join('\u0002')}\u0001${ref.description ?? ''}\u0001${ref.ref}`;
+    const known = this.#interned.get(key);
+    if (known) return known;
+    this.#interned.set(key, ref);
+    return ref;
+  }
+
+  build(): IntelMatcher {
+    return new IntelMatcher([...this.#entries.values()].flatMap((m) => [...m.values()]), this.#now, this.#inactive, this.#prefilter);
+  }
+}
+
+export class IntelMatcher {
+  readonly now: number;
+  readonly stats: CompileStats;
+  /** Kept YARA rules, for the YARA engine (text, sources). */
+  readonly yaraRules: readonly Entry[];
+  /** Hash types some indicator needs (tell the file reader to compute these). */
+  readonly hashes: ReadonlySet<HashType>;
+  /** Record kinds something can match. */
+  readonly kinds: ReadonlySet<RecordKind>;
+
+  readonly #hash: Record<HashType, CompactGroup<HexIndex>> = {
+    md5: new CompactGroup('md5', new HexIndex(32), (x, i) => x.value(i)),
+    sha1: new CompactGroup('sha1', new HexIndex(40), (x, i) => x.value(i)),
+    sha256: new CompactGroup('sha256', new HexIndex(64), (x, i) => x.value(i)),
+    sha512: new CompactGroup('sha512', new HexIndex(128), (x, i) => x.value(i)),
+  };
+  readonly #ip4 = new CompactGroup('ipv4', new U32Index(), (x, i) => {
+    const k = x.key(i);
+    return `${k >>> 24}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`;
+  });
+  readonly #ip6 = new Map<string, Entry>();
+  readonly #trie4 = new BinaryTrie<Entry>(32);
+  readonly #trie6 = new BinaryTrie<Entry>(128);
+  #ranges4 = 0;
+  #ranges6 = 0;
+  readonly #sources = new SourceSets();
+  readonly #domain = new StringGroup('domain', this.#sources);
+  readonly #email = new StringGroup('email', this.#sources);
+  readonly #url = new StringGroup('url', this.#sources);
+  readonly #urlPath = new StringGroup('url-path', this.#sources);
+  readonly #ua = new StringGroup('useragent', this.#sources);
+  readonly #fileName = new StringGroup('filename', this.#sources);
+  readonly #filePath = new StringGroup('filepath', this.#sources);
+  readonly #pathRegex = new RegexIndex();
+  readonly #nameRegex = new RegexIndex();
+  readonly #logSub = new Map<LogScope, SubstringIndex>();
+  readonly #logRegex = new Map<LogScope, RegexIndex>();
+  readonly #events: Entry[] = [];
+  /** Bounded memo tables for values that repeat from record to record (hosts, agents, anchors). */
+  readonly #domainHits = new Map<string, Entry[]>();
+  readonly #uaHits = new Map<string, Entry | null>();
+  readonly #anchorHosts = new Map<string, string[]>();
+  readonly #literals: Map<RecordKind, string[] | null>;
+
+  constructor(entries: readonly Entry[], now: number, inactive: number, prefilter: 'auto' | 'off' = 'auto') {
+    this.now = now;
+    const byType: Record<string, number> = {};
+    const yara: Entry[] = [];
+    let kept = 0;
+    let active = 0;
+    const lits = new Map<RecordKind, Set<string> | null>();
+    const addLit = (kinds: readonly RecordKind[], lit: string | null): void => {
+      for (const k of kinds) {
+        let cur = lits.get(k);
+        if (cur === null) continue;
+        if (cur === undefined) lits.set(k, (cur = new Set<string>()));
+        // Too many literals make the prefilter slower than none (docs/intel.md "Limits").
+        if (lit === null || lit.length < 3 || cur.size >= MAX_PREFILTER_LITERALS) lits.set(k, null);
+        else cur.add(lit.toLowerCase());
+      }
+    };
+    const web: RecordKind[] = ['iis', 'httpproxy'];
+    const setOf = (sources: SourceRef[]): number => this.#sources.idOf(sources);
+    for (const e of entries) {
+      byType[e.type] = (byType[e.type] ?? 0) + 1;
+      switch (e.type) {
+        case 'md5':
+        case 'sha1':
+        case 'sha256':
+        case 'sha512': {
+          const g = this.#hash[e.type];
+          g.add(g.index.add(e.value), e, setOf(e.sources));
+          break;
+        }
+        case 'ipv4':
+        case 'ipv6': {
+          const c = parseCidr(e.value);
+          if (!c) continue;
+          const full = c.bytes.length * 8;
+          if (c.prefix === full) {
+            if (c.version === 4) this.#ip4.add(this.#ip4.index.add(v4Key(c.bytes)), e, setOf(e.sources));
+            else this.#ip6.set(v6Key(c.bytes), e);
+            addLit(web, c.version === 4 ? e.value : null);
+          } else {
+            (c.version === 4 ? this.#trie4 : this.#trie6).insert(c.bytes, c.prefix, e);
+            if (c.version === 4) this.#ranges4++;
+            else this.#ranges6++;
+            addLit(web, null);
+          }
+          break;
+        }
+        case 'domain':
+          this.#domain.set(e.value, e);
+          addLit(web, e.value);
+          break;
+        case 'email':
+          this.#email.set(e.value, e);
+          addLit(['httpproxy'], e.value);
+          break;
+        case 'url':
+          this.#url.set(e.value, e);
+          addLit(web, longest([urlKeyHost(e.value), e.value.slice(e.value.indexOf('/'))]));
+          break;
+        case 'url-path':
+          this.#urlPath.set(e.value, e);
+          addLit(web, e.value.split('?')[0] ?? e.value);
+          break;
+        case 'useragent':
+          this.#ua.set(e.value, e);
+          addLit(web, longest(e.value.split(/[+ ]/)));
+          break;
+        case 'filename':
+          this.#fileName.set(e.value, e);
+          break;
+        case 'filepath':
+          this.#filePath.set(e.value, e);
+          break;
+        case 'filepath-regex':
+        case 'filename-regex':
+        case 'log-regex':
+        case 'event-regex': {
+          const r = toJsRegex(e.value, e.attrs?.flags ?? '');
+          if (!r.ok) continue;
+          e.regex = r.regex;
+          if (e.attrs?.fpRegex) {
+            const fp = toJsRegex(e.attrs.fpRegex);
+            if (fp.ok) e.fp = fp.regex;
+          }
+          if (e.type === 'filepath-regex') this.#pathRegex.add(e, r.source);
+          else if (e.type === 'filename-regex') this.#nameRegex.add(e, r.source);
+          else if (e.type === 'event-regex') this.#events.push(e);
+          else {
+            const scopes = e.attrs?.scope?.length ? e.attrs.scope : LOG_KINDS;
+            for (const s of scopes) {
+              let idx = this.#logRegex.get(s);
+              if (!idx) this.#logRegex.set(s, (idx = new RegexIndex()));
+              idx.add(e, r.source);
+            }
+            const req = requiredLiterals(r.source);
+            for (const s of scopes) for (const l of req ?? [null]) addLit([s], l);
+          }
+          break;
+        }
+        case 'log-substring': {
+          const scopes = e.attrs?.scope?.length ? e.attrs.scope : LOG_KINDS;
+          for (const s of scopes) {
+            let idx = this.#logSub.get(s);
+            if (!idx) this.#logSub.set(s, (idx = new SubstringIndex()));
+            idx.add(e);
+            addLit([s], e.value);
+          }
+          break;
+        }
+        case 'yara':
+          yara.push(e);
+          kept++;
+          continue;
+        case 'stix-pattern':
+          kept++;
+          continue;
+      }
+      active++;
+    }
+    for (const h of HASH_TYPES) this.#hash[h].index.build();
+    this.#ip4.index.build();
+    for (const idx of this.#logSub.values()) idx.ac.build();
+    for (const idx of this.#logRegex.values()) idx.ac.build();
+    this.#pathRegex.ac.build();
+    this.#nameRegex.ac.build();
+    this.yaraRules = yara;
+    this.hashes = new Set(HASH_TYPES.filter((h) => this.#hash[h].index.size > 0));
+    const kinds = new Set<RecordKind>();
+    const webCount = this.#ip4.index.size + this.#ip6.size + this.#ranges4 + this.#ranges6 + this.#domain.size + this.#url.size + this.#urlPath.size + this.#ua.size;
+    if (webCount > 0) {
+      kinds.add('iis');
+      kinds.add('httpproxy');
+    }
+    if (this.#email.size > 0) kinds.add('httpproxy');
+    if (this.hashes.size > 0 || this.#fileName.size + this.#filePath.size + this.#pathRegex.size + this.#nameRegex.size > 0) kinds.add('file');
+    for (const s of [...this.#logSub.keys(), ...this.#logRegex.keys()]) kinds.add(s);
+    if (this.#events.length > 0) kinds.add('event');
+    this.kinds = kinds;
+    this.#literals = new Map();
+    for (const k of kinds) {
+      const set = lits.get(k);
+      this.#literals.set(k, prefilter === 'off' || k === 'file' || k === 'event' || set === null || set === undefined ? null : [...set].sort());
+    }
+    this.stats = {
+      active,
+      inactive,
+      kept,
+      byType,
+      unfilteredRegexes: this.#pathRegex.always.length + this.#nameRegex.always.length + [...this.#logRegex.values()].reduce((n, i) => n + i.always.length, 0),
+    };
+  }
+
+  /** Prefilter literals for one record kind (null: every line must be read). */
+  literals(kind: RecordKind): readonly string[] | null {
+    return this.#literals.get(kind) ?? null;
+  }
+
+  /** Every indicator the record matches, with the sources valid at the record's time. */
+  matchRecord(record: LogRecord): Match[] {
+    const out: Match[] = [];
+    let at: number | null = null;
+    const found = (entry: Entry, field: string, value: string): void => {
+      if (at === null) {
+        const t = record.time ? Date.parse(record.time) : NaN;
+        at = Number.isNaN(t) ? this.now : t;
+      }
+      const when = at;
+      const sources = entry.sources.filter((s) => s.validUntil === null || s.validUntil >= when);
+      if (sources.length > 0 && !out.some((m) => m.entry.type === entry.type && m.entry.value === entry.value)) out.push({ entry, field, value, sources });
+    };
+    switch (record.kind) {
+      case 'file':
+        this.#matchFile(record, found);
+        break;
+      case 'iis':
+        this.#matchWeb(record, found, ['c-ip', 'X-Forwarded-For'], 'cs(User-Agent)', 'cs-uri-stem', 'cs-uri-query', 'cs-host', []);
+        this.#matchLogLine(record, 'iis', found);
+        break;
+      case 'httpproxy':
+        this.#matchWeb(record, found, ['ClientIpAddress'], 'UserAgent', 'UrlStem', 'UrlQuery', 'UrlHost', ['AnchorMailbox', 'BackEndCookie']);
+        this.#matchLogLine(record, 'httpproxy', found);
+        break;
+      case 'ecp':
+      case 'oab':
+        this.#matchLogLine(record, record.kind, found);
+        break;
+      case 'event':
+        this.#matchEvent(record, found);
+        break;
+    }
+    return out;
+  }
+
+  #matchFile(r: LogRecord, found: (e: Entry, f: string, v: string) => void): void {
+    for (const h of this.hashes) {
+      const field = h.toUpperCase();
+      const v = r.get(field);
+      if (v) {
+        const g = this.#hash[h];
+        const i = g.index.get(v);
+        if (i >= 0) found(g.entry(i, this.#sources.sets), field, v);
+      }
+    }
+    const name = r.get('Name');
+    if (name) {
+      if (this.#fileName.size > 0) {
+        const e = this.#fileName.get(name.toLowerCase());
+        if (e) found(e, 'Name', name);
+      }
+      if (this.#nameRegex.size > 0) this.#nameRegex.run(name, name.toLowerCase(), (e) => found(e, 'Name', name));
+    }
+    const path = r.get('Path');
+    if (this.#filePath.size > 0) {
+      for (const field of ['Path', 'CanonicalPath']) {
+        const v = r.get(field);
+        if (!v) continue;
+        const key = normalizeWindowsPath(v);
+        const e = key.ok ? this.#filePath.get(key.value) : undefined;
+        if (e) found(e, field, v);
+      }
+    }
+    if (path && this.#pathRegex.size > 0) this.#pathRegex.run(path, path.toLowerCase(), (e) => found(e, 'Path', path));
+  }
+
+  #matchWeb(
+    r: LogRecord,
+    found: (e: Entry, f: string, v: string) => void,
+    ipFields: readonly string[],
+    uaField: string,
+    stemField: string,
+    queryField: string,
+    hostField: string,
+    anchorFields: readonly string[],
+  ): void {
+    for (const f of ipFields) {
+      const v = r.get(f);
+      if (v) this.#matchIps(v, f, found);
+    }
+    if (this.#ua.size > 0) {
+      const ua = r.get(uaField);
+      if (ua) {
+        let e = this.#uaHits.get(ua);
+        if (e === undefined) {
+          e = this.#ua.get(userAgentKey(ua)) ?? null;
+          remember(this.#uaHits, ua, e);
+        }
+        if (e) found(e, uaField, ua);
+      }
+    }
+    const stem = r.get(stemField);
+    if (stem && (this.#urlPath.size > 0 || this.#url.size > 0)) {
+      const query = r.get(queryField) ?? '';
+      const path = stem.toLowerCase().replace(/\/{2,}/g, '/');
+      const withQuery = query ? `${path}?${query.replace(/^\?/, '').toLowerCase()}` : path;
+      if (this.#urlPath.size > 0) {
+        const e = this.#urlPath.get(path) ?? (query ? this.#urlPath.get(withQuery) : undefined);
+        if (e) found(e, stemField, stem);
+      }
+      const host = (r.get(hostField) ?? '').toLowerCase();
+      if (host && this.#url.size > 0) {
+        const h = host.replace(/:(80|443)$/, '');
+        const e = this.#url.get(`${h}${path}`) ?? (query ? this.#url.get(`${h}${withQuery}`) : undefined);
+        if (e) found(e, `${hostField}+${stemField}`, `${host}${stem}`);
+      }
+    }
+    if (this.#domain.size > 0 || this.#ip4.index.size + this.#ip6.size + this.#ranges4 + this.#ranges6 > 0) {
+      const host = r.get(hostField);
+      if (host) {
+        const bare = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+        if (parseIp(bare)) this.#matchIps(bare, hostField, found);
+        else this.#matchDomain(bare, hostField, host, found);
+      }
+    }
+    for (const f of anchorFields) {
+      if (this.#email.size === 0 && this.#domain.size === 0) break;
+      const v = r.get(f);
+      if (!v) continue;
+      if (this.#email.size > 0 && v.includes('@')) {
+        for (const m of v.matchAll(EMAIL_IN_TEXT)) {
+          const e = this.#email.get(m[0].toLowerCase());
+          if (e) found(e, f, v);
+        }
+      }
+      if (this.#domain.size > 0) {
+        // Anchors repeat (the same mailboxes and servers all day): remember what each one gave.
+        let hosts = this.#anchorHosts.get(v);
+        if (hosts === undefined) {
+          hosts = [...v.matchAll(HOST_IN_TEXT)].map((m) => m[1]!);
+          remember(this.#anchorHosts, v, hosts);
+        }
+        for (const h of hosts) this.#matchDomain(h, f, v, found);
+      }
+    }
+  }
+
+  #matchIps(field: string, name: string, found: (e: Entry, f: string, v: string) => void): void {
+    if (this.#ip4.index.size + this.#ip6.size + this.#ranges4 + this.#ranges6 === 0) return;
+    const n = ipv4Number(field);
+    if (n >= 0 && this.#ranges4 === 0) {
+      // The common case (one plain IPv4 address, single-address indicators): no allocation.
+      const i = this.#ip4.index.get(n);
+      if (i >= 0) found(this.#ip4.entry(i, this.#sources.sets), name, field);
+      return;
+    }
+    for (const ip of addressesInField(field)) {
+      if (ip.version === 4) {
+        const i = this.#ip4.index.get(v4Key(ip.bytes));
+        if (i >= 0) found(this.#ip4.entry(i, this.#sources.sets), name, field);
+        if (this.#ranges4 > 0) for (const e of this.#trie4.lookup(ip.bytes)) found(e, name, field);
+      } else {
+        const e = this.#ip6.get(v6Key(ip.bytes));
+        if (e) found(e, name, field);
+        if (this.#ranges6 > 0) for (const e of this.#trie6.lookup(ip.bytes)) found(e, name, field);
+      }
+    }
+  }
+
+  #matchDomain(host: string, field: string, raw: string, found: (e: Entry, f: string, v: string) => void): void {
+    let hits = this.#domainHits.get(host);
+    if (hits === undefined) {
+      hits = [];
+      let h = host.toLowerCase().replace(/\.$/, '');
+      for (;;) {
+        const e = this.#domain.get(h);
+        if (e) hits.push(e);
+        const dot = h.indexOf('.');
+        if (dot < 0) break;
+        h = h.slice(dot + 1);
+      }
+      remember(this.#domainHits, host, hits);
+    }
+    for (const e of hits) found(e, field, raw);
+  }
+
+  #matchLogLine(r: LogRecord, kind: LogScope, found: (e: Entry, f: string, v: string) => void): void {
+    const sub = this.#logSub.get(kind);
+    const rx = this.#logRegex.get(kind);
+    if (!sub && !rx) return;
+    const values = Object.values(r.fields());
+    const line = kind === 'iis' ? values.map((v) => (v === '' ? '-' : v)).join(' ') : values.join(',');
+    const lower = line.toLowerCase();
+    sub?.run(line, lower, (e) => found(e, 'line', line));
+    rx?.run(line, lower, (e) => found(e, 'line', line));
+  }
+
+  #matchEvent(r: LogRecord, found: (e: Entry, f: string, v: string) => void): void {
+    if (this.#events.length === 0) return;
+    const channel = (r.get('Channel') ?? '').toLowerCase();
+    const id = r.get('EventID');
+    for (const e of this.#events) {
+      if (e.attrs?.channel && e.attrs.channel.toLowerCase() !== channel) continue;
+      if (e.attrs?.eventId !== undefined && String(e.attrs.eventId) !== id) continue;
+      const field = e.attrs?.field ?? 'Data';
+      const v = r.get(field);
+      if (v !== undefined && e.regex!.test(v)) found(e, field, v);
+    }
+  }
+}
+
+const MEMO_LIMIT = 8192;
+
+/** Remembers a result; the table is emptied when full (attacker-chosen values cannot grow it). */
+function remember<V>(m: Map<string, V>, k: string, v: V): void {
+  if (m.size >= MEMO_LIMIT) m.clear();
+  m.set(k, v);
+}
+
+/** A plain dotted quad as an unsigned number, or -1 (no allocation; leading zeros refused). */
+function ipv4Number(t: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let acc = 0;
+  for (let i = 0; i <= t.length; i++) {
+    const c = i < t.length ? t.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || part > 3 || (digits > 1 && t.charCodeAt(i - digits) === 48)) return -1;
+      value = value * 256 + acc;
+      part++;
+      acc = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      acc = acc * 10 + c - 48;
+      if (++digits > 3 || acc > 255) return -1;
+    } else return -1;
+  }
+  return part === 4 ? value : -1;
+}
+
+/** Above this many literals for one kind the prefilter is off (every line is read). */
+export const MAX_PREFILTER_LITERALS = 2000;
+
+const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+const HOST_IN_TEXT = /(?:^|[@~/\s:=;,])([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*)/g;
+
+function longest(parts: readonly string[]): string {
+  return parts.reduce((a, b) => (b.length > a.length ? b : a), '');
+}
