@@ -24,6 +24,7 @@ import { EXTERNALS } from '../src/detectors/yara/rule-class.js';
 import { generateDemo } from '../src/demo/index.js';
 import { YaraPool } from '../src/detectors/yara/pool.js';
 import { YaraScanner } from '../src/detectors/yara/scan.js';
+import { fmt, row, timed } from './lib/timed.js';
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -221,39 +222,9 @@ function childLines(args: Args): void {
   scanner.close();
 }
 
-interface Timed {
-  wall: number;
-  cpu: number;
-  rssMb: number;
-  stdout: string;
-  ok: boolean;
-  stderr: string;
-}
-
-/** Runs a command under /usr/bin/time: wall seconds, CPU seconds (user + system), peak RSS. */
-function timed(cmd: string, argv: readonly string[]): Timed {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
-  const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr);
-  return {
-    wall: Number(m?.[1] ?? NaN),
-    cpu: Number(m?.[2] ?? NaN) + Number(m?.[3] ?? NaN),
-    rssMb: Number(m?.[4] ?? NaN) / 1024,
-    stdout: r.stdout,
-    ok: r.status === 0,
-    stderr: r.stderr,
-  };
-}
 
 function yaraFiles(dir: string): string[] {
   return listFiles(dir).filter((f) => /\.yara?$/i.test(f));
-}
-
-function row(cells: readonly (string | number)[]): string {
-  return `| ${cells.join(' | ')} |`;
-}
-
-function fmt(n: number, digits = 1): string {
-  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
 }
 
 async function parent(args: Args): Promise<void> {

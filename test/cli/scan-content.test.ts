@@ -203,6 +203,24 @@ void describe('scan --yara-logs', () => {
   });
 });
 
+void describe('scan --yara with signature-base', () => {
+  void test("signature-base's LOG rules find the planted log traces at their lines, and only there", (t) => {
+    const rules = join(SHARED, 'signature-base', 'yara-all');
+    if (!existsSync(rules)) {
+      t.skip('needs ../shared/data (signature-base)');
+      return;
+    }
+    const s = scan(t, [demo, '--yara', rules, '--no-intel']);
+    const lineHits = s.findings.filter((f) => f.ruleId.startsWith('yara:') && f.source.line !== null);
+    const names = new Set(lineHits.map((f) => f.ruleId));
+    for (const expected of ['LOG_APT_HAFNIUM_Exchange_Log_Traces_Mar21_1', 'EXPL_LOG_CVE_2021_27055_Exchange_Forensic_Artefacts', 'EXPL_Exchange_ProxyShell_Successful_Aug21_1']) {
+      assert.ok([...names].some((n) => n.endsWith(`.${expected}`)), `${expected} not among ${[...names].join(', ')}`);
+    }
+    const planted = new Set(manifest.planted.filter((p) => p.line !== null).map((p) => `${p.path}:${p.line}`));
+    for (const f of lineHits) assert.ok(planted.has(at(f)), `${f.ruleId} at ${at(f)} is not a planted line`);
+  });
+});
+
 void describe('scan --alert', () => {
   let rx: HttpReceiver;
   before(async () => {

@@ -48,7 +48,15 @@ function union(sets: Lits[]): Lits {
   }
   return [...out];
 }
+/**
+ * Literals that are in nearly every line of a web log (HTTP methods, protocol names). A rule
+ * like `cs-method: GET and keywords` must be prefiltered by its keywords, not by `get`, or the
+ * prefilter lets every GET request through.
+ */
+const UBIQUITOUS: ReadonlySet<string> = new Set(['get', 'post', 'head', 'put', 'options', 'http', 'https', 'http/1.1', 'mozilla', 'mozilla/5.0']);
+
 function score(l: readonly string[]): number {
+  if (l.some((x) => UBIQUITOUS.has(x))) return -1e6 - l.length;
   return Math.min(...l.map((x) => x.length)) * 10 - l.length;
 }
 
