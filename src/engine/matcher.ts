@@ -10,6 +10,7 @@
  *   value is folded into that rule's hit (its sources are added to the evidence as
  *   `IntelSources`) instead of becoming a second finding about the same line.
  */
+import { performance } from 'node:perf_hooks';
 import type { HostContext } from '../core/detector.js';
 import type { Hit } from '../core/finding.js';
 import type { LogRecord } from '../core/record.js';
@@ -26,9 +27,13 @@ export class RecordMatcher {
   /** Hits waiting for correlation (buffered mode), with their records. */
   #pending: { hit: Hit; record: LogRecord; seq: number }[] = [];
 
-  constructor(set: DetectorSet, mode: CorrelationMode = 'buffered') {
+  /** Milliseconds spent in each detector's `match`, when profiling (`--profile-rules`). */
+  readonly #profile: Map<string, number> | null;
+
+  constructor(set: DetectorSet, mode: CorrelationMode = 'buffered', profile: Map<string, number> | null = null) {
     this.#set = set;
     this.#mode = mode;
+    this.#profile = profile;
   }
 
   /** The findings-to-be for one record (correlations completed by it too, in stream mode). */
@@ -36,8 +41,14 @@ export class RecordMatcher {
     const detectors = this.#set.byKind.get(record.kind);
     if (!detectors) return [];
     let out: Hit[] | null = null;
+    const profile = this.#profile;
     for (const d of detectors) {
-      const hit = d.match(record, host);
+      let hit;
+      if (profile) {
+        const t0 = performance.now();
+        hit = d.match(record, host);
+        profile.set(d.id, (profile.get(d.id) ?? 0) + performance.now() - t0);
+      } else hit = d.match(record, host);
       if (!hit) continue;
       if (this.#set.correlators.length > 0) this.#correlate(hit, record, (h) => (out ??= []).push(h));
       if (!this.#set.feedOnly.has(d.id)) (out ??= []).push(hit);

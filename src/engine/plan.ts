@@ -22,6 +22,13 @@ export interface PlannedFile {
   readonly group: string;
   /** The group's folder name when the tree holds several hosts, else null. */
   readonly groupName: string | null;
+  /** A file read only because of `--deep`: whole-file scanners (YARA) read it, nothing else. */
+  readonly deep?: boolean;
+}
+
+export interface PlanOptions {
+  /** Also plan every file no rule reads, for whole-file scanners (`scan --deep`). */
+  readonly deep?: boolean;
 }
 
 /** Coverage labels for logs recognised by content (their folder does not say which protocol). */
@@ -41,7 +48,7 @@ function eventLogPlacement(name: string): Placement | null {
   return { type: 'log', kind: 'event', source: `Event log/${name.replace(/\.evtx$/i, '').replace(/%4/g, '/')}`, format: 'evtx' };
 }
 
-export async function planInput(tree: InputTree, onDiagnostic: DiagnosticSink): Promise<PlannedFile[]> {
+export async function planInput(tree: InputTree, onDiagnostic: DiagnosticSink, options: PlanOptions = {}): Promise<PlannedFile[]> {
   const entries: TreeEntry[] = [];
   for await (const e of tree.entries()) entries.push(e);
   const byPath = new Map(entries.map((e) => [e.path, e]));
@@ -58,7 +65,19 @@ export async function planInput(tree: InputTree, onDiagnostic: DiagnosticSink): 
       if (!placement && loose && entry.size > 0 && SNIFFABLE.test(name)) {
         placement = await sniff(entry, onDiagnostic);
       }
-      if (!placement) continue;
+      if (!placement) {
+        if (options.deep && entry.size > 0) {
+          planned.push({
+            entry,
+            placement: { type: 'sweep', zone: 'other', windowsPath: layout.windowsPathOf(path) },
+            exchangeInstall: layout.exchangeInstall,
+            group: group.root,
+            groupName: group.name,
+            deep: true,
+          });
+        }
+        continue;
+      }
       planned.push({
         entry,
         placement,

@@ -45,6 +45,10 @@ export interface ScanOptions {
   readonly detectors: DetectorSet;
   /** Whole-file scanners (YARA) run on every swept file. */
   readonly fileScanners?: readonly FileScanner[];
+  /** When given, filled with the milliseconds each detector spent matching (`--profile-rules`). */
+  readonly ruleProfile?: Map<string, number>;
+  /** Sweep every file of the inputs with the file scanners, not only the web and staging folders. */
+  readonly deep?: boolean;
   /** Raw-line scanners (YARA log rules) run on every line of every text log. */
   readonly lineScanners?: readonly LineScanner[];
   /**
@@ -133,7 +137,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
         continue;
       }
       trees.push(tree);
-      plans.push({ input, tree, files: await planInput(tree, onDiag) });
+      plans.push({ input, tree, files: await planInput(tree, onDiag, { deep: options.deep === true && (options.fileScanners?.length ?? 0) > 0 }) });
     }
 
     const total = plans.reduce((n, p) => n + p.files.reduce((m, f) => m + f.entry.size, 0), 0);
@@ -152,7 +156,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
             serverNames: new Map(),
             coverage: new CoverageTracker(),
             hits: [],
-            matcher: new RecordMatcher(options.detectors, 'buffered'),
+            matcher: new RecordMatcher(options.detectors, 'buffered', options.ruleProfile ?? null),
             exchangeInstall: null,
           };
           groups.set(f.group, g);
@@ -192,7 +196,9 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
             }
             if (stats.serverName) group.serverNames.set(stats.serverName, (group.serverNames.get(stats.serverName) ?? 0) + 1);
           } else {
-            const rec = await readFileRecord(
+            const rec = file.deep
+              ? null
+              : await readFileRecord(
               {
                 path: file.entry.path,
                 windowsPath: file.placement.windowsPath,
@@ -201,10 +207,12 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
                 mtime: file.entry.mtime,
                 open,
               },
-              { exchangeInstall: file.exchangeInstall, extraHashes: options.detectors.fileHashes },
-            );
-            records += 1;
-            for (const hit of group.matcher.match(rec, host)) onHit(hit);
+                  { exchangeInstall: file.exchangeInstall, extraHashes: options.detectors.fileHashes },
+                );
+            if (rec) {
+              records += 1;
+              for (const hit of group.matcher.match(rec, host)) onHit(hit);
+            }
             for (const scanner of options.fileScanners ?? []) {
               const bytes = await readWhole(open, file.entry.size, scanner.maxFileBytes);
               if (!bytes) {

@@ -38,6 +38,8 @@ export interface Layout {
   readonly installTreePrefix: string | null;
   /** Placement of a tree path, or null when its path says nothing. Case-insensitive. */
   classify(path: string): Placement | null;
+  /** The path on the server of any file of the tree, as well as the layout tells it. */
+  windowsPathOf(path: string): string;
 }
 
 /** Stands for the install folder when its location on the server is unknown. */
@@ -161,5 +163,15 @@ export function detectLayout(paths: readonly string[], root = ''): Layout {
     return anywhereLog(segs, lower) ?? (onDrive || inInstall ? null : nameHint(segs, lower));
   }
 
-  return { root, drives, exchangeInstall, installTreePrefix: install, classify };
+  function windowsPathOf(path: string): string {
+    const segs = path.slice(path.startsWith(root) ? root.length : 0).split('/');
+    const letter = driveByFolder.get(segs[0] ?? '');
+    if (letter !== undefined && segs.length >= 2) return `${letter}:\\${segs.slice(1).join('\\')}`;
+    if (installLower !== null && startsWithSegments(segs.map((s) => s.toLowerCase()), installLower)) {
+      return installBase + segs.slice(installLower.length).join('\\');
+    }
+    return segs.join('\\');
+  }
+
+  return { root, drives, exchangeInstall, installTreePrefix: install, classify, windowsPathOf };
 }

@@ -13,8 +13,10 @@ import type { LogKind } from '../sources/source.js';
  * - `oab`: `FrontEnd\HttpProxy\OAB` and `ClientAccess\OAB`
  * - `staging`: `C:\root`, `%WINDIR%\Temp` (lsass dumps)
  * - `programdata`: `%ProgramData%` (archives staged for exfiltration)
+ * - `other`: any other file, only with `scan --deep`, and then only for whole-file scanners
+ *   (YARA): exhunt's file rules are written for the zones above.
  */
-export const SWEEP_ZONES = ['aspnet-client', 'wwwroot', 'owa-auth', 'ecp-auth', 'oab', 'staging', 'programdata'] as const;
+export const SWEEP_ZONES = ['aspnet-client', 'wwwroot', 'owa-auth', 'ecp-auth', 'oab', 'staging', 'programdata', 'other'] as const;
 export type SweepZone = (typeof SWEEP_ZONES)[number];
 
 export type Placement =

@@ -221,6 +221,30 @@ void describe('scan --yara with signature-base', () => {
   });
 });
 
+void describe('scan --yara --deep', () => {
+  void test('sweeps files outside the web and staging folders only when asked', (t) => {
+    const rules = join(SHARED, 'signature-base', 'yara-all', 'apt_webshell_chinachopper.yar');
+    if (!existsSync(rules)) {
+      t.skip('needs ../shared/data (signature-base)');
+      return;
+    }
+    // The demo's synthetic China Chopper, copied where no file rule looks.
+    const shell = manifest.planted.find((p) => p.kind === 'file' && /chopper/i.test(p.id));
+    assert.ok(shell, 'the demo plants a China Chopper shell');
+    const tree = tempDir(t);
+    mkdirSync(join(tree, 'C', 'Users', 'Public'), { recursive: true });
+    mkdirSync(join(tree, 'C', 'Windows', 'Temp'), { recursive: true });
+    writeFileSync(join(tree, 'C', 'Users', 'Public', 'notes.txt'), readFileSync(join(demo, shell.path)));
+    const shallow = scan(t, [tree, '--yara', rules, '--no-intel']);
+    assert.equal(shallow.findings.length, 0);
+    const deep = scan(t, [tree, '--yara', rules, '--no-intel', '--deep']);
+    const hit = deep.findings.find((f) => f.ruleId.endsWith('.ChinaChopper_Generic'));
+    assert.ok(hit, JSON.stringify(deep.findings.map((f) => f.ruleId)));
+    assert.equal(hit.source.path, 'C/Users/Public/notes.txt');
+    assert.equal(exhunt(['scan', tree, '--deep']).code, 2, '--deep without --yara is a usage error');
+  });
+});
+
 void describe('scan --alert', () => {
   let rx: HttpReceiver;
   before(async () => {

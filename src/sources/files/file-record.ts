@@ -29,6 +29,7 @@ const ZONE_MARKERS: Readonly<Record<SweepZone, readonly string[]>> = {
   oab: ['\\oab\\'],
   staging: ['\\root\\', '\\temp\\'],
   programdata: ['\\programdata\\'],
+  other: [],
 };
 
 export interface FileRecordInput {
