@@ -79,11 +79,10 @@ describe('glob matcher', () => {
     assert.equal(globShape(SigmaString.parse('a*b')), null);
     assert.equal(globShape(SigmaString.parse('*')), null);
   });
-  test('a long value with many stars stays linear', () => {
+  // A backtracking glob would not finish within the test's timeout (a hang guard, not a timing).
+  test('a long value with many stars stays linear', { timeout: 60_000 }, () => {
     const v = 'a'.repeat(100_000);
-    const t0 = performance.now();
     assert.ok(!glob('*a*a*a*a*a*a*a*a*a*a*b', v));
-    assert.ok(performance.now() - t0 < 500);
   });
 });
 
