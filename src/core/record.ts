@@ -18,6 +18,12 @@ export interface LogRecord {
   get(name: string): string | undefined;
   /** All fields, names as the source spells them. Allocates: for evidence, not for matching. */
   fields(): Record<string, string>;
+  /**
+   * Every field value as read, in no particular order, for the engine's per-detector literal
+   * check (a detector whose literals are in none of the values cannot match). Optional: records
+   * without it are always handed to every detector of their kind.
+   */
+  values?(): readonly string[];
 }
 
 /**
@@ -86,6 +92,10 @@ export class TabularRecord implements LogRecord {
     if (this.#extra) Object.assign(out, this.#extra);
     return out;
   }
+
+  values(): readonly string[] {
+    return this.#extra ? [...this.#values, ...Object.values(this.#extra)] : this.#values;
+  }
 }
 
 /** A record whose fields are a plain object (files, free-text log lines). */
@@ -110,6 +120,10 @@ export class MapRecord implements LogRecord {
 
   fields(): Record<string, string> {
     return { ...this.#fields };
+  }
+
+  values(): readonly string[] {
+    return Object.values(this.#fields);
   }
 }
 

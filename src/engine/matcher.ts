@@ -21,6 +21,17 @@ export type CorrelationMode = 'buffered' | 'stream';
 /** Id prefix of the indicator detectors' hits (`intel.sha256`, `intel.ipv4`...). */
 const INTEL_PREFIX = 'intel.';
 
+/**
+ * Kinds whose detectors' literals are substrings of the field values they match (text logs).
+ * For these, a record passes the file-level prefilter when its line holds any detector's literal;
+ * each detector is then only asked when one of its own literals is in the record's values, so a
+ * record let through for one rule does not cost the evaluation of every other rule. Event
+ * records have no literals (their values are not verbatim text).
+ */
+const GATED_KINDS: ReadonlySet<string> = new Set(['iis', 'httpproxy', 'ecp', 'oab']);
+/** Longer literal lists (large indicator sets) cost more to check than to evaluate. */
+const MAX_GATE_LITERALS = 64;
+
 export class RecordMatcher {
   readonly #set: DetectorSet;
   readonly #mode: CorrelationMode;
@@ -42,7 +53,21 @@ export class RecordMatcher {
     if (!detectors) return [];
     let out: Hit[] | null = null;
     const profile = this.#profile;
+    const gated = GATED_KINDS.has(record.kind) && record.values !== undefined;
+    let text: string | undefined;
     for (const d of detectors) {
+      const lits = d.literals;
+      if (gated && lits !== null && lits.length <= MAX_GATE_LITERALS) {
+        text ??= record.values!().join('\u0000').toLowerCase();
+        let any = false;
+        for (const l of lits) {
+          if (text.includes(l)) {
+            any = true;
+            break;
+          }
+        }
+        if (!any) continue;
+      }
       let hit;
       if (profile) {
         const t0 = performance.now();
