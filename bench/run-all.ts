@@ -27,7 +27,7 @@ const SUITES: readonly Suite[] = [
   { name: 'scan', file: 'scan-bench.js', what: 'scan of a demo triage folder vs ripgrep', args: [], quick: ['--size', '200MB'] },
   { name: 'sigma', file: 'sigma-bench.js', what: "SigmaHQ's webserver rules added to a scan", args: ['--size', '1GB'], quick: ['--size', '100MB', '--runs', '1'] },
   { name: 'yara', file: 'yara-bench.js', what: 'signature-base over files and log lines vs yara -r', args: [], quick: ['--files', '2000', '--bytes', '100000000', '--lines', '50000'] },
-  { name: 'evtx', file: 'evtx-bench.js', what: 'EVTX reader vs evtxexport', args: [], quick: [] },
+  { name: 'evtx', file: 'evtx-bench.js', what: 'EVTX reader vs evtxexport', args: [], quick: ['--size', '200MB'] },
   { name: 'intel', file: 'intel-bench.js', what: '1,000,000 indicators: import, and scan throughput', args: [], quick: ['--indicators', '100000', '--size', '200MB', '--runs', '1'] },
   { name: 'watch', file: 'watch-bench.js', what: 'watch: line-to-alert latency at rsyslog, idle CPU', args: [], quick: ['--quick'] },
   { name: 'probe', file: 'probe-bench.js', what: '1,000 HTTPS hosts fingerprinted', args: [], quick: [] },

@@ -36,6 +36,7 @@ export const STAGES = [
   'exploitation',
   'persistence',
   'execution',
+  'defense-evasion',
   'credential-access',
   'collection',
 ] as const;

@@ -40,7 +40,7 @@ const TACTIC_STAGE: Readonly<Record<string, Stage>> = {
   execution: 'execution',
   persistence: 'persistence',
   'privilege-escalation': 'exploitation',
-  'defense-evasion': 'execution',
+  'defense-evasion': 'defense-evasion',
   'credential-access': 'credential-access',
   'lateral-movement': 'execution',
   collection: 'collection',

@@ -239,7 +239,7 @@ export function fileHeader(chunkCount: number, nextRecordId: number, flags = 0, 
   b.writeUInt16LE(4096, 40);
   b.writeUInt16LE(chunkCount, 42);
   b.writeUInt32LE(flags, 120);
-  b.writeUInt32LE(crc32(b.subarray(0, 120)) ^ (badChecksum ? 1 : 0), 124);
+  b.writeUInt32LE((crc32(b.subarray(0, 120)) ^ (badChecksum ? 1 : 0)) >>> 0, 124);
   return b;
 }
 
