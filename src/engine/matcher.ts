@@ -11,26 +11,20 @@
  *   `IntelSources`) instead of becoming a second finding about the same line.
  */
 import { performance } from 'node:perf_hooks';
-import type { HostContext } from '../core/detector.js';
+import type { Detector, HostContext } from '../core/detector.js';
 import type { Hit } from '../core/finding.js';
 import type { LogRecord } from '../core/record.js';
 import type { DetectorSet } from './content.js';
+import { GATED_KINDS, LiteralGate } from './gate.js';
 
 export type CorrelationMode = 'buffered' | 'stream';
 
 /** Id prefix of the indicator detectors' hits (`intel.sha256`, `intel.ipv4`...). */
 const INTEL_PREFIX = 'intel.';
 
-/**
- * Kinds whose detectors' literals are substrings of the field values they match (text logs).
- * For these, a record passes the file-level prefilter when its line holds any detector's literal;
- * each detector is then only asked when one of its own literals is in the record's values, so a
- * record let through for one rule does not cost the evaluation of every other rule. Event
- * records have no literals (their values are not verbatim text).
- */
-const GATED_KINDS: ReadonlySet<string> = new Set(['iis', 'httpproxy', 'ecp', 'oab']);
-/** Longer literal lists (large indicator sets) cost more to check than to evaluate. */
-const MAX_GATE_LITERALS = 64;
+
+/** Literal gates, one per detector list of a kind, shared by the matchers of every host. */
+const GATES = new WeakMap<readonly Detector[], LiteralGate>();
 
 export class RecordMatcher {
   readonly #set: DetectorSet;
@@ -53,21 +47,11 @@ export class RecordMatcher {
     if (!detectors) return [];
     let out: Hit[] | null = null;
     const profile = this.#profile;
-    const gated = GATED_KINDS.has(record.kind) && record.values !== undefined;
-    let text: string | undefined;
-    for (const d of detectors) {
-      const lits = d.literals;
-      if (gated && lits !== null && lits.length <= MAX_GATE_LITERALS) {
-        text ??= record.values!().join('\u0000').toLowerCase();
-        let any = false;
-        for (const l of lits) {
-          if (text.includes(l)) {
-            any = true;
-            break;
-          }
-        }
-        if (!any) continue;
-      }
+    const gate = this.#gate(record.kind, detectors);
+    const found = gate?.applies(record) ? gate.found(record) : null;
+    for (let i = 0; i < detectors.length; i++) {
+      const d = detectors[i]!;
+      if (found && !gate!.wants(i, found)) continue;
       let hit;
       if (profile) {
         const t0 = performance.now();
@@ -80,6 +64,16 @@ export class RecordMatcher {
     }
     if (out === null) return [];
     return out.length > 1 ? foldIntel(out) : out;
+  }
+
+  #gate(kind: string, detectors: readonly Detector[]): LiteralGate | null {
+    if (!GATED_KINDS.has(kind)) return null;
+    let g = GATES.get(detectors);
+    if (!g) {
+      g = new LiteralGate(detectors);
+      GATES.set(detectors, g);
+    }
+    return g;
   }
 
   /** Closes correlation windows: the correlations that end with the input. */

@@ -61,7 +61,7 @@ export async function planInput(tree: InputTree, onDiagnostic: DiagnosticSink, o
       const entry = byPath.get(path);
       if (!entry) continue;
       const name = path.split('/').pop() ?? path;
-      let placement = layout.classify(path) ?? eventLogPlacement(name);
+      let placement = entry.placement ?? layout.classify(path) ?? eventLogPlacement(name);
       if (!placement && loose && entry.size > 0 && SNIFFABLE.test(name)) {
         placement = await sniff(entry, onDiagnostic);
       }

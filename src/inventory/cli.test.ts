@@ -2,18 +2,23 @@
  * @module End-to-end tests of `exhunt inventory` and `exhunt probe` as the CLI runs them
  * (registerInventory / registerProbe on a commander program, output captured): exit codes,
  * terminal escaping of attacker-controlled names, JSON Lines and CSV files, the history
- * database, `inventory trend` with its SVG and PNG charts, `inventory sources`.
+ * history in exhunt's store (shared with intel imports; `--db` files of earlier versions),
+ * `inventory trend` with its SVG and PNG charts, `inventory sources`.
  */
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { registerIntel } from '../cli/commands/intel.js';
 import { registerInventory, type CliIo } from '../cli/commands/inventory.js';
 import { registerProbe } from '../cli/commands/probe.js';
+import { openStore } from '../store/index.js';
 import { startFakeExchange, type FakeServer } from '../../test/fixtures/inventory/fake-exchange.js';
-import { HistoryStore } from './history/store.js';
+import { HistoryStore, HistoryStoreError } from './history/store.js';
 import { parseXml } from './posture/xml.js';
 import { tempDir, writeFiles } from './testutil.js';
 import { INVENTORY_SCHEMA_VERSION, type ServerReport } from './types.js';
@@ -37,6 +42,98 @@ async function cli(...args: string[]): Promise<Run> {
   return { code, out, err };
 }
 
+/** `exhunt intel ...` with its own environment (the store's default location reads EXHUNT_HOME). */
+async function intel(env: Readonly<Record<string, string | undefined>>, ...args: string[]): Promise<Run> {
+  let code = -1;
+  let out = '';
+  let err = '';
+  const sink = (add: (s: string) => void): Writable =>
+    new Writable({
+      write(chunk: Buffer | string, _enc, done): void {
+        add(chunk.toString());
+        done();
+      },
+    });
+  const program = new Command().exitOverride();
+  registerIntel(program, (c) => (code = c), { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env });
+  await program.parseAsync(['node', 'exhunt', 'intel', ...args]);
+  return { code, out, err };
+}
+
+/** Migration ids recorded in a store file. */
+function migrationsIn(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT id FROM store_migrations ORDER BY id').all() as { id: string }[]).map((r) => r.id);
+  } finally {
+    db.close();
+  }
+}
+
+/** The history schema of exhunt before the history moved onto the store (its own `--db` file). */
+const LEGACY_SCHEMA = `
+CREATE TABLE IF NOT EXISTS inventory_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS inventory_runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('inventory', 'probe')),
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  exhunt_version TEXT NOT NULL,
+  inputs TEXT NOT NULL,
+  servers INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inventory_servers (
+  run_id INTEGER NOT NULL REFERENCES inventory_runs(id) ON DELETE CASCADE,
+  host TEXT NOT NULL,
+  build TEXT,
+  product TEXT,
+  cu TEXT,
+  su TEXT,
+  confidence TEXT NOT NULL,
+  support TEXT NOT NULL,
+  open_families TEXT NOT NULL,
+  unknown_families TEXT NOT NULL,
+  open_cves TEXT NOT NULL,
+  kbs TEXT NOT NULL,
+  report TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inventory_servers_run ON inventory_servers(run_id);
+CREATE TABLE IF NOT EXISTS inventory_family_status (
+  run_id INTEGER NOT NULL REFERENCES inventory_runs(id) ON DELETE CASCADE,
+  host TEXT NOT NULL,
+  family TEXT NOT NULL,
+  status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inventory_family_status_run ON inventory_family_status(run_id, family);
+INSERT OR IGNORE INTO inventory_meta(key, value) VALUES ('schema', '1');
+`;
+
+/** A history file as the old code wrote it, with one run: EXCH01 on 15.1.2176.2, open to ProxyLogon and ProxyShell. */
+function writeLegacyHistory(path: string): void {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.exec(LEGACY_SCHEMA);
+    const run = Number(
+      db
+        .prepare('INSERT INTO inventory_runs(kind, started_at, finished_at, exhunt_version, inputs, servers) VALUES (?, ?, ?, ?, ?, ?)')
+        .run('inventory', '2025-01-06T09:00:00.000Z', '2025-01-06T09:00:01.000Z', '0.0.9', '["EXCH01=15.1.2176.2"]', 1).lastInsertRowid,
+    );
+    db.prepare(
+      'INSERT INTO inventory_servers(run_id, host, build, product, cu, su, confidence, support, open_families, unknown_families, open_cves, kbs, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(run, 'EXCH01', '15.1.2176.2', 'Exchange Server 2016', 'CU19', 'CU', 'exact', 'end-of-life', '["proxylogon","proxyshell"]', '[]', '[]', '[]', '{}');
+    for (const [family, status] of [
+      ['proxylogon', 'open'],
+      ['proxyshell', 'open'],
+    ]) {
+      db.prepare('INSERT INTO inventory_family_status(run_id, host, family, status) VALUES (?, ?, ?, ?)').run(run, 'EXCH01', family, status);
+    }
+  } finally {
+    db.close();
+  }
+}
+
 const servers: FakeServer[] = [];
 after(async () => {
   await Promise.all(servers.map((s) => s.close()));
@@ -46,7 +143,7 @@ void describe('exhunt inventory', () => {
   void test('exit 1 when a server is open; JSON Lines with the documented fields; CSV safe for spreadsheets', async (t) => {
     const dir = tempDir(t, 'cli');
     writeFiles(dir, { 'servers.csv': 'name,build\nEXCH01,15.1.2176.9\n"=HYPERLINK(""http://x"")",15.2.2562.17\n' });
-    const r = await cli('inventory', join(dir, 'servers.csv'), '--db', join(dir, 'h.db'), '--as-of', '2026-11-27', '--jsonl', join(dir, 'o.jsonl'), '--csv', join(dir, 'o.csv'));
+    const r = await cli('inventory', join(dir, 'servers.csv'), '--store', join(dir, 'h.db'), '--as-of', '2026-11-27', '--jsonl', join(dir, 'o.jsonl'), '--csv', join(dir, 'o.csv'));
     assert.equal(r.code, 1);
     assert.match(r.out, /EXCH01\s+15\.1\.2176\.9\s+2016\s+CU19\s+Mar21SU\s+exact\s+end-of-life\s+.*ProxyShell/);
     assert.match(r.out, /1 of 2 server\(s\) open/);
@@ -111,13 +208,13 @@ void describe('history and trend', () => {
   void test('runs are recorded; trend shows the exposed count per family and what changed; SVG chart', async (t) => {
     const dir = tempDir(t, 'trend');
     const db = join(dir, 'exhunt.db');
-    assert.equal((await cli('inventory', 'EXCH01=15.1.2176.2', 'EXCH02=15.1.2176.9', 'EXCH03=15.2.1544.4', '--db', db, '-q')).code, 1);
-    assert.equal((await cli('inventory', 'EXCH01=15.1.2176.14', 'EXCH02=15.1.2507.66', 'EXCH04=15.2.2562.17', '--db', db, '-q')).code, 1);
-    const store = HistoryStore.open(db);
+    assert.equal((await cli('inventory', 'EXCH01=15.1.2176.2', 'EXCH02=15.1.2176.9', 'EXCH03=15.2.1544.4', '--store', db, '-q')).code, 1);
+    assert.equal((await cli('inventory', 'EXCH01=15.1.2176.14', 'EXCH02=15.1.2507.66', 'EXCH04=15.2.2562.17', '--store', db, '-q')).code, 1);
+    const store = HistoryStore.open({ path: db });
     assert.equal(store.runs().length, 2);
-    store.close();
+    await store.close();
     const svgPath = join(dir, 'trend.svg');
-    const r = await cli('inventory', 'trend', '--db', db, '--svg', svgPath);
+    const r = await cli('inventory', 'trend', '--store', db, '--svg', svgPath);
     assert.equal(r.code, 0);
     assert.match(r.out, /RUN\s+DATE \(UTC\)\s+KIND\s+SERVERS\s+EXPOSED\s+ProxyLogon/);
     assert.match(r.out, /\n2\s+\S+ \S+Z\s+inventory\s+3\s+2\s+0\s/);
@@ -127,7 +224,7 @@ void describe('history and trend', () => {
     const svg = readFileSync(svgPath, 'utf8');
     assert.equal(parseXml(svg).error, null);
     assert.match(svg, /<polyline[^>]+points="[\d., ]+"/);
-    const json = await cli('inventory', 'trend', '--db', db, '--json');
+    const json = await cli('inventory', 'trend', '--store', db, '--json');
     const parsed = JSON.parse(json.out) as { points: { open: Record<string, number> }[] };
     assert.equal(parsed.points[0]?.open.proxylogon, 1);
   });
@@ -135,20 +232,20 @@ void describe('history and trend', () => {
   void test('--png uses rsvg-convert when present, and says so when it is not', async (t) => {
     const dir = tempDir(t, 'png');
     const db = join(dir, 'exhunt.db');
-    await cli('inventory', '15.1.2176.2', '--db', db, '-q');
+    await cli('inventory', '15.1.2176.2', '--store', db, '-q');
     const oldPath = process.env.PATH;
     t.after(() => {
       process.env.PATH = oldPath;
     });
     process.env.PATH = join(dir, 'empty-bin');
-    const missing = await cli('inventory', 'trend', '--db', db, '--png', join(dir, 'a.png'));
+    const missing = await cli('inventory', 'trend', '--store', db, '--png', join(dir, 'a.png'));
     assert.equal(missing.code, 2);
     assert.match(missing.err, /rsvg-convert, which is not installed/);
     const bin = join(dir, 'bin');
     writeFiles(dir, { 'bin/rsvg-convert': '#!/bin/sh\n# stand-in for the test: copy stdin to the --output file\nwhile [ $# -gt 0 ]; do if [ "$1" = "--output" ]; then out="$2"; fi; shift; done\ncat > "$out"\n' });
     chmodSync(join(bin, 'rsvg-convert'), 0o755);
     process.env.PATH = `${bin}:${oldPath ?? ''}`;
-    const ok = await cli('inventory', 'trend', '--db', db, '--png', join(dir, 'b.png'));
+    const ok = await cli('inventory', 'trend', '--store', db, '--png', join(dir, 'b.png'));
     assert.equal(ok.code, 0, ok.err);
     assert.ok(existsSync(join(dir, 'b.png')));
     assert.match(readFileSync(join(dir, 'b.png'), 'utf8'), /^<svg/);
@@ -176,17 +273,120 @@ void describe('exhunt probe', () => {
     const dir = tempDir(t, 'probe');
     writeFileSync(join(dir, 'targets.txt'), `# DR site\n127.0.0.1:${b.port}\n`);
     const db = join(dir, 'h.db');
-    const r = await cli('probe', `127.0.0.1:${a.port}`, '--targets', join(dir, 'targets.txt'), '--insecure', '--db', db, '--jsonl', join(dir, 'p.jsonl'), '--timeout', '3s', '--as-of', '2026-11-27');
+    const r = await cli('probe', `127.0.0.1:${a.port}`, '--targets', join(dir, 'targets.txt'), '--insecure', '--store', db, '--jsonl', join(dir, 'p.jsonl'), '--timeout', '3s', '--as-of', '2026-11-27');
     assert.equal(r.code, 1, r.out + r.err);
     const reps = readFileSync(join(dir, 'p.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ServerReport);
     assert.deepEqual(reps.map((x) => `${x.host} ${x.build ?? ''} ${x.confidence} ${x.method}`), [
       `127.0.0.1:${a.port} 15.1.2176.9 exact probe-x-owa-version`,
       `127.0.0.1:${b.port} 15.2.2562.46 exact probe-exporttool`,
     ]);
-    const store = HistoryStore.open(db);
+    const store = HistoryStore.open({ path: db });
     assert.equal(store.runs('probe').length, 1);
-    store.close();
+    await store.close();
     await assert.rejects(cli('probe', '--no-store'), UsageError);
     await assert.rejects(cli('probe', 'x', '--timeout', 'soon'), UsageError);
+  });
+});
+
+void describe('the history in the shared store', () => {
+  void test('inventory runs and intel imports share one store file, and both are readable afterwards', async (t) => {
+    const dir = tempDir(t, 'shared');
+    const path = join(dir, 'exhunt.db');
+    writeFiles(dir, { 'ips.txt': '192.0.2.10\n198.51.100.7\n' });
+    assert.equal((await cli('inventory', 'EXCH01=15.1.2176.2', '--store', path, '-q')).code, 1);
+    const imported = await intel({}, 'import', join(dir, 'ips.txt'), '--store', path, '--source', 'case-ips');
+    assert.equal(imported.code, 0, imported.out + imported.err);
+    assert.equal((await cli('inventory', 'EXCH01=15.1.2176.14', '--store', path, '-q')).code, 1);
+    assert.deepEqual(migrationsIn(path), ['intel/1', 'inventory/1']);
+
+    const json = JSON.parse((await cli('inventory', 'trend', '--store', path, '--json')).out) as { points: unknown[] };
+    assert.equal(json.points.length, 2);
+    const store = await openStore({ path, create: false });
+    t.after(() => store.close());
+    assert.equal(await store.intel.count(), 2);
+    assert.deepEqual(
+      (await store.intel.imports()).map((i) => [i.source, i.taken]),
+      [['case-ips', 2]],
+    );
+    const listed = await intel({}, 'list', '--store', path);
+    assert.match(listed.out, /198\.51\.100\.7/);
+  });
+
+  void test('without --store every command uses the default store ($EXHUNT_HOME/exhunt.db); --no-store and trend create nothing', async (t) => {
+    const home = tempDir(t, 'home');
+    const saved = process.env.EXHUNT_HOME;
+    process.env.EXHUNT_HOME = home;
+    t.after(() => {
+      if (saved === undefined) delete process.env.EXHUNT_HOME;
+      else process.env.EXHUNT_HOME = saved;
+    });
+    const path = join(home, 'exhunt.db');
+    await cli('inventory', '15.1.2176.2', '--no-store', '-q');
+    assert.equal(existsSync(path), false, '--no-store records nothing');
+    const missing = await cli('inventory', 'trend', '--store', join(home, 'none.db'));
+    assert.equal(missing.code, 0);
+    assert.match(missing.out, /No runs recorded yet/);
+    assert.equal(existsSync(join(home, 'none.db')), false, 'trend does not create a store');
+
+    const r = await cli('inventory', 'EXCH01=15.1.2176.2');
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`recorded as run 1 in ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    writeFiles(home, { 'ips.txt': '192.0.2.10\n' });
+    assert.equal((await intel({ EXHUNT_HOME: home }, 'import', join(home, 'ips.txt'))).code, 0);
+    assert.deepEqual(migrationsIn(path), ['intel/1', 'inventory/1']);
+    const json = JSON.parse((await cli('inventory', 'trend', '--json')).out) as { points: unknown[] };
+    assert.equal(json.points.length, 1);
+  });
+
+  void test('a history file written by the old code (tables, no store migration) opens: adopted as inventory/1, old runs kept', async (t) => {
+    const dir = tempDir(t, 'legacy');
+    const path = join(dir, 'old.db');
+    writeLegacyHistory(path);
+    const r = await cli('inventory', 'EXCH01=15.1.2176.14', '--store', path);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /recorded as run 2 in /);
+    assert.deepEqual(migrationsIn(path), ['intel/1', 'inventory/1']);
+
+    const tr = await cli('inventory', 'trend', '--store', path);
+    assert.equal(tr.code, 0, tr.err);
+    assert.match(tr.out, /\n1\s+2025-01-06 09:00Z\s+inventory\s+1\s+1\s/);
+    assert.match(tr.out, /~ EXCH01: 15\.1\.2176\.2 → 15\.1\.2176\.14; fixed: ProxyLogon, ProxyShell/);
+
+    const again = HistoryStore.open({ path, create: false });
+    assert.deepEqual(
+      again.runs().map((run) => [run.id, run.kind, run.inputs]),
+      [
+        [1, 'inventory', ['EXCH01=15.1.2176.2']],
+        [2, 'inventory', ['EXCH01=15.1.2176.14']],
+      ],
+    );
+    await again.close();
+    assert.deepEqual(migrationsIn(path), ['intel/1', 'inventory/1'], 'recorded once');
+
+    const broken = join(dir, 'broken.db');
+    const b = new Database(broken);
+    b.exec(LEGACY_SCHEMA.replace('  status TEXT NOT NULL\n);', '  state TEXT NOT NULL\n);'));
+    b.close();
+    assert.throws(() => HistoryStore.open({ path: broken }), (e: unknown) => e instanceof HistoryStoreError && /inventory_family_status lacks status/.test(e.message));
+    assert.equal(migrationsIn(broken).includes('inventory/1'), false, 'nothing recorded for a layout exhunt does not know');
+  });
+
+  void test('--db is a hidden, deprecated name of --store', async (t) => {
+    const dir = tempDir(t, 'db-alias');
+    const path = join(dir, 'h.db');
+    const r = await cli('inventory', '15.1.2176.2', '--db', path);
+    assert.match(r.err, /--db is deprecated, use --store/);
+    assert.equal((await cli('inventory', 'trend', '--db', path, '--json')).out.includes('"points":[{'), true);
+    assert.doesNotMatch((await cli('inventory', '15.1.2176.2', '--db', path, '-q')).err, /deprecated/);
+    await assert.rejects(cli('inventory', '15.1.2176.2', '--db', path, '--store', path), UsageError);
+    const program = new Command();
+    registerInventory(program, () => undefined);
+    registerProbe(program, () => undefined);
+    for (const name of ['inventory', 'probe']) {
+      const help = program.commands.find((c) => c.name() === name)?.helpInformation() ?? '';
+      assert.match(help, /--store <path>/);
+      assert.match(help, /--no-store/);
+      assert.doesNotMatch(help, /--db/);
+    }
   });
 });

@@ -19,14 +19,19 @@ export interface CommonRunOptions {
   readonly contentDir?: string;
   /** YYYY-MM-DD for support status (default: today). */
   readonly asOf?: string;
-  /** SQLite file to record the run in; null: do not record. */
-  readonly db: string | null;
+  /**
+   * The store to record the run in: `--store PATH` (file or folder), null for the default
+   * location (see src/store/location.ts), false to record nothing (`--no-store`).
+   */
+  readonly store: string | null | false;
 }
 
 export interface RunResult {
   readonly reports: ServerReport[];
   readonly diagnostics: Diagnostic[];
   readonly runId: number | null;
+  /** The store file the run was recorded in; null when it was not recorded. */
+  readonly storeLocation: string | null;
   readonly startedAt: string;
 }
 
@@ -37,13 +42,20 @@ export function loadContentOrThrow(dir?: string): ExchangeContent {
   return content;
 }
 
-function record(db: string | null, kind: RunKind, startedAt: string, inputs: readonly string[], reports: readonly ServerReport[]): number | null {
-  if (db === null) return null;
-  const store = HistoryStore.open(db);
+interface Recorded {
+  readonly runId: number | null;
+  readonly storeLocation: string | null;
+}
+
+/** Records a run with at least one server in the store (unless `store` is false). */
+async function record(store: string | null | false, kind: RunKind, startedAt: string, inputs: readonly string[], reports: readonly ServerReport[]): Promise<Recorded> {
+  if (store === false || reports.length === 0) return { runId: null, storeLocation: null };
+  const history = HistoryStore.open({ path: store });
   try {
-    return store.addRun({ kind, startedAt, finishedAt: new Date().toISOString(), exhuntVersion: exhuntVersion(), inputs, reports });
+    const runId = history.addRun({ kind, startedAt, finishedAt: new Date().toISOString(), exhuntVersion: exhuntVersion(), inputs, reports });
+    return { runId, storeLocation: history.location };
   } finally {
-    store.close();
+    await history.close();
   }
 }
 
@@ -69,8 +81,8 @@ export async function runInventory(options: InventoryRunOptions): Promise<RunRes
     }
   }
   const reports = observations.map((o) => evaluate(o, content, options.asOf !== undefined ? { asOf: options.asOf } : {}));
-  const runId = reports.length > 0 ? record(options.db, 'inventory', startedAt, options.inputs, reports) : null;
-  return { reports, diagnostics, runId, startedAt };
+  const recorded = await record(options.store, 'inventory', startedAt, options.inputs, reports);
+  return { reports, diagnostics, ...recorded, startedAt };
 }
 
 export interface ProbeRunOptions extends CommonRunOptions {
@@ -92,8 +104,8 @@ export async function runProbe(options: ProbeRunOptions): Promise<ProbeRunResult
   const diagnostics: Diagnostic[] = outcomes
     .filter((o) => o.error !== null)
     .map((o) => ({ level: 'warning', code: 'unreachable', message: `not reachable: ${o.error ?? ''}`, path: o.target.label, input: o.target.label }));
-  const runId = reports.length > 0 ? record(options.db, 'probe', startedAt, options.targets.map((t) => t.label), reports) : null;
-  return { reports, diagnostics, runId, startedAt, outcomes };
+  const recorded = await record(options.store, 'probe', startedAt, options.targets.map((t) => t.label), reports);
+  return { reports, diagnostics, ...recorded, startedAt, outcomes };
 }
 
 /**

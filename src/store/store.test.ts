@@ -147,3 +147,33 @@ test('features add their own migrations at open, in their own namespace', async 
   assert.deepEqual(plain.migrations, MIGRATIONS.map((m) => m.id), 'opening without the feature leaves its tables alone');
   await plain.close();
 });
+
+test('a migration may adopt tables an older exhunt created outside the store: recorded once, its SQL not run; a throw leaves nothing recorded', async (t) => {
+  const d = dir(t);
+  const path = join(d, 'exhunt.db');
+  const old = new Database(path);
+  old.exec('CREATE TABLE demo_things (id INTEGER PRIMARY KEY); INSERT INTO demo_things (id) VALUES (7)');
+  old.close();
+  const hasTable = (db: Database.Database): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'demo_things'").get() !== undefined;
+  const demo = { id: 'demo/1', description: 'a feature table', sql: 'CREATE TABLE demo_things (id INTEGER PRIMARY KEY)', adopt: hasTable };
+  const s = SqliteStore.open({ path, migrations: [demo] });
+  assert.deepEqual(s.migrations, [...MIGRATIONS.map((m) => m.id), 'demo/1']);
+  assert.deepEqual(s.database.prepare('SELECT id FROM demo_things').all(), [{ id: 7 }], 'the old rows stay');
+  await s.close();
+  const again = SqliteStore.open({ path, migrations: [demo] });
+  assert.equal((again.database.prepare("SELECT count(*) AS n FROM store_migrations WHERE id = 'demo/1'").get() as { n: number }).n, 1);
+  await again.close();
+  const fresh = SqliteStore.open({ path: join(d, 'fresh.db'), migrations: [demo] });
+  assert.equal(hasTable(fresh.database), true, 'nothing to adopt: the SQL runs');
+  await fresh.close();
+  const refuse = {
+    ...demo,
+    adopt: (): boolean => {
+      throw new StoreVersionError('demo_things is not in a layout this build knows');
+    },
+  };
+  assert.throws(() => SqliteStore.open({ path: join(d, 'odd.db'), migrations: [refuse] }), /not in a layout this build knows/);
+  const odd = SqliteStore.open({ path: join(d, 'odd.db') });
+  assert.equal(odd.migrations.includes('demo/1'), false);
+  await odd.close();
+});

@@ -4,16 +4,16 @@
  * source and conflict behind the answers). No evaluation logic here.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import {
   changesSinceLast,
-  defaultDbPath,
   defaultExchangeContentDir,
   HistoryStore,
   inventoryExitCode,
+  legacyHistoryPath,
   loadExchangeContent,
   refreshBuilds,
   renderReport,
@@ -27,6 +27,7 @@ import {
   type Trend,
 } from '../../inventory/index.js';
 import { escapeTerminal } from '../../sinks/escape/index.js';
+import { StoreMissingError } from '../../store/index.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS } from '../exit-codes.js';
 import { parseDate, parsePositiveInt } from '../options.js';
 import { useColor } from '../tty.js';
@@ -39,17 +40,40 @@ export interface CliIo {
 
 export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
 
-export interface OutputFlags {
+export interface OutputFlags extends StoreFlags {
   jsonl?: string;
   csv?: string;
   explain?: boolean;
-  db?: string;
-  store: boolean;
   asOf?: string;
   strict?: boolean;
   color?: boolean;
   quiet?: boolean;
   content?: string;
+}
+
+/** `--store PATH`, `--no-store` (false) and the hidden `--db FILE`, its deprecated name. */
+interface StoreFlags {
+  store?: string | false;
+  db?: string;
+  quiet?: boolean;
+}
+
+const STORE_HELP = 'exhunt store to keep the run history in (file or folder; default: $EXHUNT_HOME/exhunt.db, else the user data folder)';
+
+/** `--db`, the option's name before the history moved onto the store: hidden, still accepted. */
+const dbOption = (): Option => new Option('--db <file>', 'deprecated: use --store').hideHelp();
+
+/**
+ * The store the flags name: a path, null for the default location, false for `--no-store`.
+ * `--db` still works, with a warning (unless -q); giving it together with `--store` is an error.
+ */
+function storeFromFlags(flags: StoreFlags, io: CliIo): string | null | false {
+  if (flags.db !== undefined) {
+    if (typeof flags.store === 'string') throw new UsageError('--db is the old name of --store: give only --store');
+    if (!flags.quiet) io.stderr.write('exhunt: warning: --db is deprecated, use --store\n');
+  }
+  if (flags.store === false) return false;
+  return flags.store ?? flags.db ?? null;
 }
 
 /** Options shared by `inventory` and `probe`. */
@@ -58,8 +82,9 @@ export function addOutputOptions(cmd: Command): Command {
     .option('--jsonl <file>', 'one JSON object per server ("-" for standard output; schema in docs/inventory.md)')
     .option('--csv <file>', 'one CSV row per server')
     .option('--explain', 'for every server: each family and CVE with the reason, evidence, posture, builds seen in logs and the conflicts between sources')
-    .option('--db <file>', `history database (default ${defaultDbPath()})`)
-    .option('--no-store', 'do not record this run in the history database')
+    .option('--store <path>', STORE_HELP)
+    .option('--no-store', 'do not record this run in the history')
+    .addOption(dbOption())
     .option('--as-of <date>', 'judge support status on this date (default: today)')
     .option('--strict', 'exit 1 also when a family cannot be told for some server (unknown is never safe)')
     .option('--content <dir>', 'Exchange content folder (builds.yaml, products.yaml, fixes.yaml) instead of the built-in one')
@@ -67,9 +92,9 @@ export function addOutputOptions(cmd: Command): Command {
     .option('-q, --quiet', 'no terminal report; only the exit code and the files asked for');
 }
 
-export function commonRunOptions(flags: OutputFlags): { db: string | null; asOf?: string; contentDir?: string } {
+export function commonRunOptions(flags: OutputFlags, io: CliIo): { store: string | null | false; asOf?: string; contentDir?: string } {
   return {
-    db: flags.store ? (flags.db ?? defaultDbPath()) : null,
+    store: storeFromFlags(flags, io),
     ...(flags.asOf !== undefined ? { asOf: parseDate('--as-of', flags.asOf).slice(0, 10) } : {}),
     ...(flags.content !== undefined ? { contentDir: flags.content } : {}),
   };
@@ -85,7 +110,9 @@ export function emitResult(result: RunResult, flags: OutputFlags, io: CliIo): nu
   } else {
     for (const d of result.diagnostics) io.stderr.write(`exhunt: ${d.level}: ${escapeTerminal(d.path)}: ${escapeTerminal(d.message)}\n`);
   }
-  if (result.runId !== null && !flags.quiet && !toStdout) io.stderr.write(`exhunt: recorded as run ${result.runId} in ${escapeTerminal(flags.db ?? defaultDbPath())}\n`);
+  if (result.runId !== null && result.storeLocation !== null && !flags.quiet && !toStdout) {
+    io.stderr.write(`exhunt: recorded as run ${result.runId} in ${escapeTerminal(result.storeLocation)}\n`);
+  }
   const code = inventoryExitCode(result.reports, result.diagnostics, flags.strict === true);
   return code === 1 ? EXIT_FINDINGS : code === 2 ? EXIT_ERROR : EXIT_CLEAN;
 }
@@ -116,29 +143,39 @@ export function registerInventory(program: Command, setExit: (code: number) => v
     .option('--host <name>', 'server name for a bare build argument')
     .action(async (inputs: string[], flags: InventoryFlags) => {
       if (inputs.length === 0) throw new UsageError('inventory: give at least one build, file or folder (see exhunt inventory --help)');
-      const result = await runInventory({ inputs, ...commonRunOptions(flags), ...(flags.host !== undefined ? { host: flags.host } : {}) });
+      const result = await runInventory({ inputs, ...commonRunOptions(flags, io), ...(flags.host !== undefined ? { host: flags.host } : {}) });
       setExit(emitResult(result, flags, io));
     });
 
   inv
     .command('trend')
     .description('exposed servers per family over the recorded runs (table, --svg chart, --png via rsvg-convert) and what changed since the previous run')
-    .option('--db <file>', `history database (default ${defaultDbPath()})`)
+    .option('--store <path>', STORE_HELP)
+    .addOption(dbOption())
     .option('--kind <kind>', 'inventory, probe or all', 'all')
     .option('--last <n>', 'only the last n runs')
     .option('--svg <file>', 'write the chart as SVG')
     .option('--png <file>', 'write the chart as PNG (needs rsvg-convert, Debian package librsvg2-bin)')
     .option('--json', 'print the trend and changes as JSON')
     .option('--no-color', 'no colours')
-    .action((_flags: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<{ db?: string; kind: string; last?: string; svg?: string; png?: string; json?: boolean; color?: boolean }>();
+    .action(async (_flags: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<StoreFlags & { kind: string; last?: string; svg?: string; png?: string; json?: boolean; color?: boolean }>();
       if (!['inventory', 'probe', 'all'].includes(flags.kind)) throw new UsageError('--kind: inventory, probe or all');
       const kind = flags.kind === 'all' ? null : (flags.kind as RunKind);
       const last = flags.last !== undefined ? parsePositiveInt('--last', flags.last) : null;
-      const store = HistoryStore.open(flags.db ?? defaultDbPath());
+      // `--no-store` belongs to `exhunt inventory`; for trend it means nothing: the default store.
+      const path = storeFromFlags({ ...flags, quiet: false }, io) || null;
+      // Reading the trend never creates a store: without one there is simply no run yet.
+      let store: HistoryStore | null = null;
       try {
-        const t = trend(store, kind, last);
-        const changes = changesSinceLast(store, kind);
+        store = HistoryStore.open({ path, create: false });
+      } catch (e) {
+        if (!(e instanceof StoreMissingError)) throw e;
+      }
+      try {
+        const t: Trend = store ? trend(store, kind, last) : { families: [], points: [] };
+        const changes = store ? changesSinceLast(store, kind) : null;
+        if (t.points.length === 0 && path === null) noteLegacyHistory(store?.location ?? null, io);
         const labels = familyLabels();
         if (flags.json) {
           io.stdout.write(
@@ -165,7 +202,7 @@ export function registerInventory(program: Command, setExit: (code: number) => v
         }
         setExit(code);
       } finally {
-        store.close();
+        await store?.close();
       }
     });
 
@@ -215,6 +252,16 @@ export function registerInventory(program: Command, setExit: (code: number) => v
       for (const e of perBuild) for (const c of e.conflicts ?? []) io.stdout.write(`  ${e.build.padEnd(14)} ${c}\n`);
       setExit(EXIT_CLEAN);
     });
+}
+
+/**
+ * With the default store and no run in it: says where the history of an exhunt from before the
+ * shared store is, when that file exists (it is not moved or read without --store).
+ */
+function noteLegacyHistory(location: string | null, io: CliIo): void {
+  const legacy = legacyHistoryPath();
+  if (location === legacy || !existsSync(legacy)) return;
+  io.stderr.write(`exhunt: note: runs recorded by earlier exhunt versions are in ${escapeTerminal(legacy)}: exhunt inventory trend --store ${escapeTerminal(legacy)}\n`);
 }
 
 function familyLabels(): Map<string, string> {

@@ -82,7 +82,7 @@ export function registerProbe(program: Command, setExit: (code: number) => void,
       const result = await runProbe({
         targets,
         concurrency: parsePositiveInt('--concurrency', flags.concurrency),
-        ...commonRunOptions(flags),
+        ...commonRunOptions(flags, io),
         probe: {
           timeoutMs: parseDuration('--timeout', flags.timeout),
           retries: Number.isInteger(Number(flags.retries)) && Number(flags.retries) >= 0 ? Number(flags.retries) : parsePositiveInt('--retries', flags.retries),

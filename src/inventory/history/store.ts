@@ -1,57 +1,35 @@
 /**
  * @module The inventory history: every `exhunt inventory` and `exhunt probe` run, with each
- * server's build, confidence, support status and the status of every family, in SQLite
- * (better-sqlite3; default `~/.exhunt/exhunt.db`). Tables are prefixed `inventory_` so the same
- * database file can hold other parts of exhunt. Writes of one run happen in one transaction.
+ * server's build, confidence, support status and the status of every family, in exhunt's store
+ * (src/store: `--store PATH`, else `$EXHUNT_HOME/exhunt.db`, else the user data folder), the same
+ * file as imported indicators and alert outboxes. The tables (prefixed `inventory_`) are the
+ * store migrations of schema.ts; a history file written before the move opens too. Writes of one
+ * run happen in one transaction.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { ExhuntError } from '../../core/errors.js';
+import { SqliteStore, StoreVersionError } from '../../store/index.js';
 import type { ServerReport, Status } from '../types.js';
+import { INVENTORY_MIGRATIONS } from './schema.js';
 
 export type RunKind = 'inventory' | 'probe';
 
-export function defaultDbPath(): string {
+/** Where exhunt kept the history before it moved onto the store (`--db`'s old default). */
+export function legacyHistoryPath(): string {
   return join(homedir(), '.exhunt', 'exhunt.db');
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS inventory_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS inventory_runs (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  kind TEXT NOT NULL CHECK (kind IN ('inventory', 'probe')),
-  started_at TEXT NOT NULL,
-  finished_at TEXT NOT NULL,
-  exhunt_version TEXT NOT NULL,
-  inputs TEXT NOT NULL,
-  servers INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS inventory_servers (
-  run_id INTEGER NOT NULL REFERENCES inventory_runs(id) ON DELETE CASCADE,
-  host TEXT NOT NULL,
-  build TEXT,
-  product TEXT,
-  cu TEXT,
-  su TEXT,
-  confidence TEXT NOT NULL,
-  support TEXT NOT NULL,
-  open_families TEXT NOT NULL,
-  unknown_families TEXT NOT NULL,
-  open_cves TEXT NOT NULL,
-  kbs TEXT NOT NULL,
-  report TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS inventory_servers_run ON inventory_servers(run_id);
-CREATE TABLE IF NOT EXISTS inventory_family_status (
-  run_id INTEGER NOT NULL REFERENCES inventory_runs(id) ON DELETE CASCADE,
-  host TEXT NOT NULL,
-  family TEXT NOT NULL,
-  status TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS inventory_family_status_run ON inventory_family_status(run_id, family);
-INSERT OR IGNORE INTO inventory_meta(key, value) VALUES ('schema', '1');
-`;
+/** The store cannot hold the history (written by a newer exhunt, damaged, not a store). */
+export class HistoryStoreError extends ExhuntError {}
+
+export interface OpenHistoryOptions {
+  /** `--store PATH` (file or folder; `:memory:` for a throw-away history); null: the default location. */
+  readonly path?: string | null;
+  /** false: throw StoreMissingError instead of creating the store. */
+  readonly create?: boolean;
+}
 
 export interface RunRow {
   readonly id: number;
@@ -83,24 +61,35 @@ export interface NewRun {
 }
 
 export class HistoryStore {
+  readonly #store: SqliteStore;
   readonly #db: Database.Database;
 
-  private constructor(db: Database.Database) {
-    this.#db = db;
+  private constructor(store: SqliteStore) {
+    this.#store = store;
+    this.#db = store.database;
   }
 
-  /** Opens (creating folder, file and tables when missing) the database at `path`. */
-  static open(path: string): HistoryStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    db.exec(SCHEMA);
-    return new HistoryStore(db);
+  /**
+   * Opens the store (creating folder, file and tables when missing, unless `create` is false)
+   * with the history's migrations. Throws StoreMissingError (create: false, no store) or
+   * {@link HistoryStoreError}.
+   */
+  static open(options: OpenHistoryOptions = {}): HistoryStore {
+    try {
+      return new HistoryStore(SqliteStore.open({ path: options.path ?? null, create: options.create !== false, migrations: INVENTORY_MIGRATIONS }));
+    } catch (e) {
+      if (e instanceof StoreVersionError) throw new HistoryStoreError(e.message);
+      throw e;
+    }
   }
 
-  close(): void {
-    this.#db.close();
+  /** The store file. */
+  get location(): string {
+    return this.#store.location;
+  }
+
+  close(): Promise<void> {
+    return this.#store.close();
   }
 
   /** Stores one run with every server and family status; returns the run id. */

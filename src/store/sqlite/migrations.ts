@@ -1,13 +1,14 @@
 /**
  * @module Versioned schema migrations of the SQLite store.
  *
- * Each feature owns a namespace (`intel/1`, `intel/2`, `alerts/1`, later `inventory/1`), so
+ * Each feature owns a namespace (`intel/1`, `intel/2`, `alerts/1`, `inventory/1`), so
  * features developed in parallel never compete for one version number, and each feature's tables
  * are versioned on their own. Migrations run in list order, each once, each in its own
  * transaction together with its row in `store_migrations`. A store that has applied a migration
  * this build does not know *in a namespace it migrates* was written by a newer exhunt: opening it
  * fails instead of guessing. Migrations of other namespaces are left alone (a feature opening the
- * store need not know every other feature's tables).
+ * store need not know every other feature's tables). A migration may adopt tables an older exhunt
+ * created outside the store instead of creating them (`adopt`).
  */
 import type Database from 'better-sqlite3';
 import { StoreVersionError } from '../store.js';
@@ -17,6 +18,14 @@ export interface Migration {
   readonly id: string;
   readonly description: string;
   readonly sql: string;
+  /**
+   * For a feature whose tables existed before it kept them in the store (an older exhunt created
+   * them in a file of its own): called inside the migration's transaction when the migration is
+   * not recorded. `true` means the database already holds what `sql` creates, so the migration is
+   * recorded as applied without running `sql`; `false` runs it as usual. Throw StoreVersionError
+   * when the tables exist in a shape the migration does not describe.
+   */
+  readonly adopt?: (db: Database.Database) => boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -109,7 +118,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   for (const m of migrations) {
     if (applied.has(m.id)) continue;
     db.transaction(() => {
-      db.exec(m.sql);
+      if (m.adopt?.(db) !== true) db.exec(m.sql);
       record.run(m.id, m.description, new Date().toISOString());
     })();
     applied.add(m.id);
