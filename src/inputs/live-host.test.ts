@@ -1,14 +1,33 @@
 /**
  * @module Tests of the live-host pieces that run anywhere: the reg.exe output parser, install-path
- * discovery, the folder plan, and the refusal off Windows.
+ * discovery, the folder plan, the event log entries (read through a fake `wevtutil` first on
+ * PATH, see test/events/fake-wevtutil.ts; POSIX only), and the refusal off Windows. The platform
+ * is injected, so the Windows code paths run on Linux.
  */
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Diagnostic } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
-import { findExchangeInstallPath, openLiveHostTree, parseRegQueryValue, planLiveRoots } from './live-host.js';
-import { treePaths } from '../../test/fixtures/inputs/temp-tree.js';
+import { liveEventLogEntries, openLiveHostTree, parseRegQueryValue, findExchangeInstallPath, planLiveRoots, withEntries } from './live-host.js';
+import { openMappedTree } from './mapped-tree.js';
+import { compareTreePaths } from './tree-path.js';
+import { makeTempDir, readAll, removeTempDir, treePaths, writeTree } from '../../test/fixtures/inputs/temp-tree.js';
+import { installFakeWevtutil } from '../../test/events/fake-wevtutil.js';
+
+const posix = process.platform !== 'win32';
+
+/** The event log entries of a host whose Windows folder is `Q:\Windows`, in tree order. */
+const Q_EVENT_LOGS = [
+  'Q/Windows/System32/winevt/Logs/Application.xml',
+  'Q/Windows/System32/winevt/Logs/MSExchange Management.xml',
+  'Q/Windows/System32/winevt/Logs/Microsoft-Windows-PowerShell%4Operational.xml',
+  'Q/Windows/System32/winevt/Logs/Microsoft-Windows-Sysmon%4Operational.xml',
+  'Q/Windows/System32/winevt/Logs/Security.xml',
+  'Q/Windows/System32/winevt/Logs/System.xml',
+  'Q/Windows/System32/winevt/Logs/Windows PowerShell.xml',
+];
 
 /** What reg.exe prints on an Exchange 2016 server (CRLF, blank lines around the key). */
 const REG_OUTPUT = [
@@ -90,7 +109,7 @@ void describe('openLiveHostTree', () => {
     await assert.rejects(openLiveHostTree({ platform: 'linux' }), (e: unknown) => e instanceof UsageError && /a PATH is required/.test(e.message) && /linux/.test(e.message));
   });
 
-  void it('reports a server without Exchange and still opens (folders that do not exist are skipped)', async () => {
+  void it('reports a server without Exchange and still opens (folders that do not exist are skipped; the event logs are there)', async () => {
     const diagnostics: Diagnostic[] = [];
     const tree = await openLiveHostTree({
       platform: 'win32',
@@ -100,10 +119,93 @@ void describe('openLiveHostTree', () => {
     });
     assert.equal(tree.input, '');
     assert.equal(tree.label, hostname());
-    assert.deepEqual(await treePaths(tree), []);
+    assert.deepEqual(await treePaths(tree), Q_EVENT_LOGS);
     assert.deepEqual(
       diagnostics.map((d) => [d.level, d.code]),
       [['warning', 'exchange-not-found']],
     );
+  });
+
+  void it('leaves the event logs out when asked', async () => {
+    const tree = await openLiveHostTree({ platform: 'win32', env: { SystemDrive: 'Q:' }, runRegQuery: () => Promise.resolve(null), eventLogs: false });
+    assert.deepEqual(await treePaths(tree), []);
+  });
+
+  void it('reads the channels through wevtutil (a fake first on PATH), each a warning when it cannot be read', { skip: posix ? false : 'the fake wevtutil is a POSIX shell script' }, async (t) => {
+    const fake = installFakeWevtutil();
+    t.after(() => fake.remove());
+    const diagnostics: Diagnostic[] = [];
+    const tree = await openLiveHostTree({
+      platform: 'win32',
+      env: { ...fake.env, SystemDrive: 'Q:', WINDIR: undefined, SystemRoot: undefined },
+      runRegQuery: () => Promise.resolve(null),
+      wevtutil: 'wevtutil',
+      onDiagnostic: (d) => diagnostics.push(d),
+    });
+    const contents = new Map<string, string>();
+    for await (const e of tree.entries()) {
+      assert.equal(e.placement?.type, 'log');
+      contents.set(e.path, (await readAll(await e.open())).toString('utf8'));
+    }
+    assert.deepEqual([...contents.keys()], Q_EVENT_LOGS);
+    const mgmt = contents.get('Q/Windows/System32/winevt/Logs/MSExchange Management.xml') ?? '';
+    assert.match(mgmt, /^<Events><Event xmlns=/);
+    assert.equal(mgmt.match(/<Event /g)?.length, 20);
+    assert.equal(contents.get('Q/Windows/System32/winevt/Logs/Security.xml'), '');
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.path]),
+      [
+        ['exchange-not-found', ''],
+        ['event-log-unavailable', 'Q/Windows/System32/winevt/Logs/Microsoft-Windows-PowerShell%4Operational.xml'],
+        ['event-log-unavailable', 'Q/Windows/System32/winevt/Logs/Security.xml'],
+        ['event-log-unavailable', 'Q/Windows/System32/winevt/Logs/System.xml'],
+        ['event-log-unavailable', 'Q/Windows/System32/winevt/Logs/Windows PowerShell.xml'],
+      ],
+    );
+    assert.match(diagnostics.find((d) => d.path.endsWith('Security.xml'))?.message ?? '', /"Security" not read: wevtutil: access denied/);
+    assert.match(diagnostics.find((d) => d.path.endsWith('System.xml'))?.message ?? '', /"System" not read: .*could not be found/);
+  });
+});
+
+void describe('liveEventLogEntries', () => {
+  void it('one entry per channel under the Windows folder, placed as wevtutil XML of that event log', () => {
+    const entries = liveEventLogEntries({ SystemDrive: 'C:', windir: 'C:\\WINDOWS' }, { channels: ['Microsoft-Windows-Sysmon/Operational', 'Application'] });
+    assert.deepEqual(
+      entries.map((e) => [e.path, e.size, e.mtime, e.placement]),
+      [
+        ['C/WINDOWS/System32/winevt/Logs/Application.xml', 0, null, { type: 'log', kind: 'event', source: 'Event log/Application', format: 'wevtutil-xml' }],
+        [
+          'C/WINDOWS/System32/winevt/Logs/Microsoft-Windows-Sysmon%4Operational.xml',
+          0,
+          null,
+          { type: 'log', kind: 'event', source: 'Event log/Microsoft-Windows-Sysmon/Operational', format: 'wevtutil-xml' },
+        ],
+      ],
+    );
+    assert.equal(liveEventLogEntries({}).length, 7, 'every channel the rules need');
+    assert.equal(liveEventLogEntries({})[0]?.path, 'C/Windows/System32/winevt/Logs/Application.xml', 'Windows defaults without environment');
+  });
+
+  void it('merge into the folder tree in tree order', async (t) => {
+    const dir = makeTempDir('live-events');
+    t.after(() => removeTempDir(dir));
+    writeTree(dir, { 'Windows/Temp/a.dmp': 'x', 'Windows/System32/z.txt': 'y', 'inetpub/wwwroot/aspnet_client/s.aspx': 'z' });
+    const files = openMappedTree(
+      [
+        { dir: join(dir, 'Windows', 'Temp'), prefix: 'C/Windows/Temp' },
+        { dir: join(dir, 'Windows', 'System32'), prefix: 'C/Windows/System32' },
+        { dir: join(dir, 'inetpub', 'wwwroot'), prefix: 'C/inetpub/wwwroot' },
+      ],
+      { input: '', label: 'h' },
+    );
+    const paths = await treePaths(withEntries(files, liveEventLogEntries({ SystemDrive: 'C:' }, { channels: ['System', 'Application'] })));
+    assert.deepEqual(paths, [
+      'C/Windows/System32/winevt/Logs/Application.xml',
+      'C/Windows/System32/winevt/Logs/System.xml',
+      'C/Windows/System32/z.txt',
+      'C/Windows/Temp/a.dmp',
+      'C/inetpub/wwwroot/aspnet_client/s.aspx',
+    ]);
+    assert.deepEqual(paths, [...paths].sort(compareTreePaths));
   });
 });

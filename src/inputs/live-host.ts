@@ -8,13 +8,21 @@
  * install's `Logging`, `FrontEnd\HttpProxy` and `ClientAccess\OAB`; `%SystemDrive%\inetpub\logs\
  * LogFiles` (IIS's default log folder; a log folder moved in applicationHost.config is not
  * followed) and `inetpub\wwwroot`; `%WINDIR%\Temp`; `C:\root`; `%ProgramData%`.
+ *
+ * Event logs: the channels the rules need (LIVE_EVENT_CHANNELS) are read through
+ * `wevtutil qe <channel> /f:xml /e:Events`, never from the .evtx files Windows holds open. Each
+ * channel is one entry of the tree, `<WINDIR>/System32/winevt/Logs/<channel>.xml` in the drive
+ * mirror (`/` in a channel name written `%4`, as Windows names the .evtx files), whose `open()`
+ * starts wevtutil and whose placement says "wevtutil XML of event log <channel>".
  */
 import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { DiagnosticSink } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
+import { LIVE_EVENT_CHANNELS, openWevtutilChannel } from '../sources/event-exports/wevtutil.js';
 import { openMappedTree, type MappedRoot } from './mapped-tree.js';
-import type { InputTree } from './tree.js';
+import type { InputTree, TreeEntry } from './tree.js';
+import { compareTreePaths } from './tree-path.js';
 import { expandWindowsEnv, joinWindowsPath, windowsPathToTree, withTrailingBackslash, type WindowsEnv } from './winpath.js';
 
 /** Where Exchange 2013 and later record their install folder (value `MsiInstallPath`). */
@@ -91,6 +99,62 @@ export function planLiveRoots(installPath: string | null, env: WindowsEnv): Mapp
   return roots;
 }
 
+export interface LiveEventLogOptions {
+  /** The program to run (default `%SystemRoot%\System32\wevtutil.exe`, never a `wevtutil` found on PATH). */
+  readonly command?: string;
+  /** Environment of the wevtutil processes (default: this process's). */
+  readonly childEnv?: WindowsEnv;
+  /** Channels to read (default LIVE_EVENT_CHANNELS). */
+  readonly channels?: readonly string[];
+  readonly onDiagnostic?: DiagnosticSink;
+}
+
+/**
+ * One tree entry per event log channel, under `<WINDIR>/System32/winevt/Logs/` of the drive
+ * mirror, sorted by path. Size 0 (unknown until read); `open()` starts wevtutil for the channel
+ * (each call a new run) and never rejects: a channel that cannot be read is a warning naming it
+ * and reads as empty. The coverage label is `Event log/<channel>`, as for the channel's .evtx file.
+ */
+export function liveEventLogEntries(env: WindowsEnv, options: LiveEventLogOptions = {}): TreeEntry[] {
+  const systemDrive = envValue(env, 'SystemDrive') ?? 'C:';
+  const windir = envValue(env, 'WINDIR') ?? envValue(env, 'SystemRoot') ?? `${systemDrive}\\Windows`;
+  const folder = windowsPathToTree(joinWindowsPath(windir, 'System32', 'winevt', 'Logs')) ?? 'C/Windows/System32/winevt/Logs';
+  const command = options.command ?? joinWindowsPath(envValue(env, 'SystemRoot') ?? windir, 'System32', 'wevtutil.exe');
+  const entries = (options.channels ?? LIVE_EVENT_CHANNELS).map((channel): TreeEntry => {
+    const path = `${folder}/${channel.replace(/\//g, '%4')}.xml`;
+    return {
+      path,
+      size: 0,
+      mtime: null,
+      placement: { type: 'log', kind: 'event', source: `Event log/${channel}`, format: 'wevtutil-xml' },
+      open: () =>
+        Promise.resolve(
+          openWevtutilChannel(channel, {
+            command,
+            path,
+            ...(options.childEnv ? { env: options.childEnv } : {}),
+            ...(options.onDiagnostic ? { onDiagnostic: options.onDiagnostic } : {}),
+          }),
+        ),
+    };
+  });
+  return entries.sort((a, b) => compareTreePaths(a.path, b.path));
+}
+
+/** `tree` with `extra` entries merged in, in tree-path order (both are sorted). */
+export function withEntries(tree: InputTree, extra: readonly TreeEntry[]): InputTree {
+  const sorted = [...extra].sort((a, b) => compareTreePaths(a.path, b.path));
+  async function* entries(): AsyncGenerator<TreeEntry> {
+    let i = 0;
+    for await (const e of tree.entries()) {
+      while (i < sorted.length && compareTreePaths(sorted[i]!.path, e.path) < 0) yield sorted[i++]!;
+      yield e;
+    }
+    while (i < sorted.length) yield sorted[i++]!;
+  }
+  return { input: tree.input, label: tree.label, entries, close: () => tree.close() };
+}
+
 function regQuery(env: WindowsEnv): Promise<string | null> {
   // Full path: never run whatever `reg` comes first on PATH. /reg:64 reads the 64-bit view even
   // from a 32-bit node.exe, where the key would otherwise be redirected to WOW6432Node.
@@ -105,16 +169,22 @@ function regQuery(env: WindowsEnv): Promise<string | null> {
 
 export interface LiveHostOptions {
   readonly onDiagnostic?: DiagnosticSink;
-  /** Overrides for tests: the platform, the environment and the registry query. */
+  /**
+   * Overrides for tests: the platform, the environment (also given to wevtutil when set), the
+   * registry query and the wevtutil program.
+   */
   readonly platform?: NodeJS.Platform;
   readonly env?: WindowsEnv;
   readonly runRegQuery?: () => Promise<string | null>;
+  readonly wevtutil?: string;
+  /** Read the event log channels through wevtutil (default true). */
+  readonly eventLogs?: boolean;
 }
 
 /**
  * Opens the live server this process runs on. Rejects with a UsageError anywhere but Windows:
  * there, a PATH to a collection is required. Without an Exchange install, reports
- * `exchange-not-found` and still reads the IIS and system folders.
+ * `exchange-not-found` and still reads the IIS and system folders and the event logs.
  */
 export async function openLiveHostTree(options: LiveHostOptions = {}): Promise<InputTree> {
   const platform = options.platform ?? process.platform;
@@ -132,5 +202,14 @@ export async function openLiveHostTree(options: LiveHostOptions = {}): Promise<I
       path: '',
     });
   }
-  return openMappedTree(planLiveRoots(installPath, env), { input: '', label: hostname(), onDiagnostic });
+  const files = openMappedTree(planLiveRoots(installPath, env), { input: '', label: hostname(), onDiagnostic });
+  if (options.eventLogs === false) return files;
+  return withEntries(
+    files,
+    liveEventLogEntries(env, {
+      onDiagnostic,
+      ...(options.wevtutil !== undefined ? { command: options.wevtutil } : {}),
+      ...(options.env !== undefined ? { childEnv: options.env } : {}),
+    }),
+  );
 }

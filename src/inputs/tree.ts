@@ -6,14 +6,22 @@
  * different tree over the same code that reads a triage folder.
  */
 import type { Readable } from 'node:stream';
+import type { Placement } from './placement.js';
 
 export interface TreeEntry {
   /** Path relative to the tree root, `/` separators, original case. */
   readonly path: string;
+  /** Bytes; 0 when unknown before reading (an entry whose bytes a program writes). */
   readonly size: number;
   readonly mtime: Date | null;
   /** Opens a read-only stream of the file's bytes. Rejects with a message naming the path. */
   open(): Promise<Readable>;
+  /**
+   * What the entry is, for entries that are not files and whose path cannot say it: the live
+   * host's event log channels, read through wevtutil (live-host.ts). Files leave it out; their
+   * placement comes from the layout.
+   */
+  readonly placement?: Placement;
 }
 
 export interface InputTree {

@@ -2,8 +2,9 @@
 // read with exhunt's own readers (EVTX reader; OTRF JSON through the event export readers):
 // each attack capture raises exactly the listed findings, and nothing else in the whole
 // corpus (EVTX-ATTACK-SAMPLES, evtx-rs samples, SigmaHQ's regression captures, the OTRF
-// datasets: about 19,700 events, most of them benign) raises any of these checks. Every hit
-// below was reviewed by hand; the comment says what it is. Skipped without ../shared/data.
+// datasets including the whole ProxyLogon zip: about 30,200 events, most of them benign) raises
+// any of these checks. Every hit below was reviewed by hand; the comment says what it is.
+// Skipped without ../shared/data.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,17 @@ import { describe, test } from 'node:test';
 import { EVENT_RULES, eventDetectors, fileHits, shared } from './support.js';
 
 const detectors = (): ReturnType<typeof eventDetectors> => eventDetectors().filter((d) => (EVENT_RULES as readonly string[]).includes(d.id));
+
+/** The OTRF ProxyLogon capture (SDWIN-210314014019): the web shell write and its children. */
+const OTRF_PROXYLOGON = [
+  ['Exchange.WebShell.ScriptFileCreatedInWebFolder @ 2021-03-14T01:40:13.6600000Z', 'critical', 'System writes FrontEnd\\HttpProxy\\owa\\auth\\ohyeah.aspx through the loopback admin share (Sysmon 11; Security 5145 at the same instant)'],
+  ['Exchange.WebShell.WorkerProcessShellChild @ 2021-03-14T01:40:15.3420000Z', 'critical', 'w3wp.exe -ap "MSExchangeOWAAppPool" -> cmd /c whoami (Sysmon 1)'],
+  ['Exchange.WebShell.WorkerProcessShellChild @ 2021-03-14T01:40:15.3380000Z', 'high', 'the same process in Security 4688 (no parent command line)'],
+  ['Exchange.WebShell.WorkerProcessShellChild @ 2021-03-14T01:40:15.3470000Z', 'critical', 'w3wp.exe MSExchangeOWAAppPool -> cmd /c whoami, second request (Sysmon 1)'],
+  ['Exchange.WebShell.WorkerProcessShellChild @ 2021-03-14T01:40:15.3450000Z', 'high', 'the same in Security 4688'],
+  // w3wp.exe -> cvtres.exe (ASP.NET compiling the planted page) and w3wp.exe writing the
+  // compiled copy under Temporary ASP.NET Files (ohyeah.aspx.f5dba9b9.compiled) are not reported
+] as const;
 
 /** File under ../shared/data → the hits expected in it (`ruleId @ EventRecordID`, or `@ TimeCreated` in the OTRF JSON), with severity. */
 const REAL_POSITIVES: Readonly<Record<string, readonly (readonly [key: string, severity: string, what: string])[]>> = {
@@ -49,13 +61,10 @@ const REAL_POSITIVES: Readonly<Record<string, readonly (readonly [key: string, s
   'sigma/regression_data/rules/windows/process_access/proc_access_win_susp_dbgcore_dbghelp_load/9f5c1d59-33be-4e60-bcab-85d2f566effd.evtx': [
     ['Exchange.Staging.LsassProcessAccess @ 676404', 'critical', 'WSASS: WerFaultSecure.exe copied to C:\\Users\\Public dumps lsass.exe (Sysmon 10)'],
   ],
-  'otrf-security-datasets/proxylogon_ssrf_rce_poc.subset.jsonl': [
-    ['Exchange.WebShell.WorkerProcessShellChild @ 2021-03-14T01:40:15.3420000Z', 'critical', 'w3wp.exe -ap "MSExchangeOWAAppPool" -> cmd /c whoami (Sysmon 1)'],
-    ['Exchange.WebShell.WorkerProcessShellChild @ 2021-03-14T01:40:15.3380000Z', 'high', 'the same process in Security 4688 (no parent command line)'],
-    ['Exchange.WebShell.WorkerProcessShellChild @ 2021-03-14T01:40:15.3470000Z', 'critical', 'w3wp.exe MSExchangeOWAAppPool -> cmd /c whoami, second request (Sysmon 1)'],
-    ['Exchange.WebShell.WorkerProcessShellChild @ 2021-03-14T01:40:15.3450000Z', 'high', 'the same in Security 4688'],
-    // w3wp.exe -> cvtres.exe (ASP.NET compiling the planted page) in the same capture is not reported
-  ],
+  'otrf-security-datasets/proxylogon_ssrf_rce_poc.subset.jsonl': OTRF_PROXYLOGON,
+  // The whole dataset (10,487 events: also Exchange ActiveMonitoring, PowerShell and the rest of
+  // Security and Sysmon), read from the original zip: the same hits and nothing more.
+  'otrf-security-datasets/proxylogon_ssrf_rce_poc.zip': OTRF_PROXYLOGON,
   'otrf-security-datasets/psh_lsass_memory_dump_comsvcs_2020-10-18T19500924.json': [
     ['Exchange.DefenseEvasion.EventLogCleared @ 2020-10-18T07:49:39.7760000Z', 'medium', 'Security 1102 (the lab cleared the log before the run)'],
     ['Exchange.Staging.LsassDumpCommandLine @ 2020-10-18T07:50:05.9100000Z', 'critical', 'rundll32 comsvcs.dll MiniDump 756 ...lsass-comsvcs.dmp full (Security 4688)'],
@@ -71,7 +80,13 @@ function corpus(root: string): string[] {
   const regression = readdirSync(join(root, 'sigma', 'regression_data'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.evtx'))
     .map((f) => `sigma/regression_data/${f}`);
-  return [...evtx, ...regression, 'otrf-security-datasets/proxylogon_ssrf_rce_poc.subset.jsonl', 'otrf-security-datasets/psh_lsass_memory_dump_comsvcs_2020-10-18T19500924.json'].sort();
+  return [
+    ...evtx,
+    ...regression,
+    'otrf-security-datasets/proxylogon_ssrf_rce_poc.subset.jsonl',
+    'otrf-security-datasets/proxylogon_ssrf_rce_poc.zip',
+    'otrf-security-datasets/psh_lsass_memory_dump_comsvcs_2020-10-18T19500924.json',
+  ].sort();
 }
 
 describe('real captures (../shared/data)', () => {
@@ -101,7 +116,7 @@ describe('real captures (../shared/data)', () => {
       for (const k of keys) if (!allowed.has(k)) unexpected.push(`${f}: ${k}`);
     }
     t.diagnostic(`${files.length} files, ${records} events`);
-    assert.ok(records > 19_000, `${records} events read`);
+    assert.ok(records > 30_000, `${records} events read`);
     assert.deepEqual(unexpected, []);
   });
 });

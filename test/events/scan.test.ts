@@ -98,11 +98,15 @@ test('scan of the wevtutil XML fixtures (event exports) in a folder finds what t
   assert.deepEqual(byRule, {
     'Exchange.DefenseEvasion.EventLogCleared': 2,
     'Exchange.ProxyLogon.UnifiedMessagingChildProcess': 3,
+    'Exchange.ProxyLogon.UnifiedMessagingInvalidCast': 5,
+    'Exchange.ProxyShell.ManagementCertificateRequestToWebFolder': 3,
     'Exchange.ProxyShell.ManagementMailboxExportToWebFolder': 4,
     'Exchange.ProxyShell.ManagementMailboxImportExportRole': 2,
+    'Exchange.ProxyShell.ManagementRemoveMailboxExportRequest': 2,
     'Exchange.Staging.DumpFileCreated': 4,
     'Exchange.Staging.LsassDumpCommandLine': 4,
     'Exchange.Staging.LsassProcessAccess': 3,
+    'Exchange.WebShell.ScriptFileCreatedInWebFolder': 6,
     'Exchange.WebShell.WorkerProcessShellChild': 4,
   });
   // Text exports keep the line of each event.
@@ -111,6 +115,10 @@ test('scan of the wevtutil XML fixtures (event exports) in a folder finds what t
   const role = got.find((f) => f.ruleId.endsWith('ManagementMailboxImportExportRole'));
   assert.equal(role?.severity, 'high');
   assert.match(role?.evidence.Escalated ?? '', /other evidence/);
+  // The export request's removal (ProxyShell's clean-up) is low alone, medium beside the export.
+  const removals = got.filter((f) => f.ruleId.endsWith('ManagementRemoveMailboxExportRequest'));
+  assert.deepEqual(removals.map((f) => [f.severity, f.outcome]), [['medium', 'context'], ['medium', 'context']]);
+  for (const f of removals) assert.match(f.evidence.Escalated ?? '', /^from low/);
 });
 
 test('scan of real EVTX-ATTACK-SAMPLES captures: an LSASS dump, and a triage folder with a web shell child', (t) => {
@@ -149,5 +157,11 @@ test('scan of the OTRF ProxyLogon dataset: the web shell plant and its w3wp -> c
   assert.equal(children.length, 4, 'two whoami runs, each in Sysmon 1 and Security 4688');
   for (const c of children) assert.match(c.evidence.CommandLine ?? '', /^cmd \/c whoami$/);
   assert.ok(got.some((f) => f.ruleId === 'Exchange.ProxyLogon.ManagementSetVirtualDirectoryScript'));
+  // The web shell file itself, written through the loopback share (Sysmon 11, Image "System").
+  const written = got.filter((f) => f.ruleId === 'Exchange.WebShell.ScriptFileCreatedInWebFolder');
+  assert.deepEqual(
+    written.map((f) => [f.severity, f.evidence.Image, f.evidence.TargetFilename]),
+    [['critical', 'System', 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\ohyeah.aspx']],
+  );
   assert.equal((JSON.parse(readFileSync(summary, 'utf8')) as { verdict: string }).verdict, 'compromised');
 });

@@ -14,6 +14,7 @@ import { builtinContentDir } from '../../src/content/package-root.js';
 import { loadContent } from '../../src/content/load.js';
 import type { RuleDetector } from '../../src/detectors/rules/index.js';
 import { compileRules } from '../../src/detectors/rules/index.js';
+import { openZipTree } from '../../src/inputs/index.js';
 import { detectEventExport, EVENT_EXPORT_DETECT_BYTES, eventExportParsers } from '../../src/sources/event-exports/index.js';
 import { parseEvtx } from '../../src/sources/evtx/index.js';
 import type { LogParser } from '../../src/sources/source.js';
@@ -23,11 +24,15 @@ import { REPO, SHARED } from '../helpers/cli.js';
 export const EVENT_RULES = [
   'Exchange.DefenseEvasion.EventLogCleared',
   'Exchange.ProxyLogon.UnifiedMessagingChildProcess',
+  'Exchange.ProxyLogon.UnifiedMessagingInvalidCast',
+  'Exchange.ProxyShell.ManagementCertificateRequestToWebFolder',
   'Exchange.ProxyShell.ManagementMailboxExportToWebFolder',
   'Exchange.ProxyShell.ManagementMailboxImportExportRole',
+  'Exchange.ProxyShell.ManagementRemoveMailboxExportRequest',
   'Exchange.Staging.DumpFileCreated',
   'Exchange.Staging.LsassDumpCommandLine',
   'Exchange.Staging.LsassProcessAccess',
+  'Exchange.WebShell.ScriptFileCreatedInWebFolder',
   'Exchange.WebShell.WorkerProcessShellChild',
 ] as const;
 
@@ -66,16 +71,49 @@ export function hitKey(h: Hit, record: LogRecord): string {
   return `${h.ruleId} @ ${record.get('EventRecordID') ?? record.get('TimeCreated') ?? '?'}`;
 }
 
-/** Reads an event file with exhunt's readers: `.evtx` with the EVTX reader, anything else by content. */
+/**
+ * Reads an event file with exhunt's readers: `.evtx` with the EVTX reader, a `.zip` entry by entry
+ * through exhunt's zip tree (event exports found by content, as a scan finds them), anything else
+ * by content.
+ */
 export async function readEvents(path: string): Promise<{ records: LogRecord[]; diagnostics: string[] }> {
   const records: LogRecord[] = [];
   const diagnostics: string[] = [];
+  if (path.toLowerCase().endsWith('.zip')) {
+    await readZipEvents(path, records, diagnostics);
+    return { records, diagnostics };
+  }
   const parser = path.toLowerCase().endsWith('.evtx') ? parseEvtx : exportParser(path);
   await parser(
     { path: basename(path), open: () => Promise.resolve(createReadStream(path)) },
     { literals: null, onRecord: (r) => records.push(r), onDiagnostic: (d) => diagnostics.push(`${d.code}: ${d.message}`) },
   );
   return { records, diagnostics };
+}
+
+async function readZipEvents(path: string, records: LogRecord[], diagnostics: string[]): Promise<void> {
+  const tree = await openZipTree(path);
+  try {
+    for await (const entry of tree.entries()) {
+      const stream = await entry.open();
+      const chunks: Buffer[] = [];
+      let n = 0;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        chunks.push(chunk);
+        n += chunk.length;
+        if (n >= EVENT_EXPORT_DETECT_BYTES) break;
+      }
+      stream.destroy();
+      const kind = detectEventExport(Buffer.concat(chunks).subarray(0, EVENT_EXPORT_DETECT_BYTES));
+      if (kind === null) continue;
+      await eventExportParsers[kind](
+        { path: `${basename(path)}/${entry.path}`, open: () => entry.open() },
+        { literals: null, onRecord: (r) => records.push(r), onDiagnostic: (d) => diagnostics.push(`${d.code}: ${d.message}`) },
+      );
+    }
+  } finally {
+    await tree.close();
+  }
 }
 
 function exportParser(path: string): LogParser {

@@ -3,7 +3,8 @@
  * output, `Get-WinEvent | ConvertTo-Json`, and JSON Lines events, flat (OTRF/NXLog) or nested
  * (evtx-rs, SigmaHQ regression data). Each is a `LogParser` producing the same `event` records
  * as the EVTX reader (see `src/core/event.ts`), with the line of each event in its origin.
- * Re-exports, plus the parser for each kind.
+ * Re-exports, plus the parser for each kind, and the wevtutil runner that reads a live host's
+ * channels as wevtutil XML (wevtutil.ts).
  */
 import type { LogParser } from '../source.js';
 import type { EventExportKind } from './detect.js';
@@ -17,6 +18,7 @@ export { parseWinEventJson, parseJsonlFlat, parseJsonlNested, winEventFields, fl
 export { EventXmlReader, decodeEntities } from './xml-events.js';
 export type { XmlEvent, XmlProblem } from './xml-events.js';
 export { JsonValueSplitter, quoteBigIntegers } from './json-values.js';
+export { openWevtutilChannel, wevtutilArguments, LIVE_EVENT_CHANNELS, type WevtutilOptions } from './wevtutil.js';
 
 /** The parser for each kind of event export. */
 export const eventExportParsers: Readonly<Record<EventExportKind, LogParser>> = {
