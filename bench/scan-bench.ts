@@ -6,21 +6,27 @@
  * 1. Generates a `compromised` demo triage folder of the given size (default 1 GB) under
  *    `bench-data/<size>/`, or reuses the one there when its DEMO-MANIFEST.json matches. The folder
  *    is removed afterwards unless `--keep` (so `--keep` is what makes the next run start at once).
- * 2. Warms the page cache with one untimed pass, then times, `--runs` times each (default 3):
+ * 2. Warms the page cache with one untimed pass, then times, `--runs` rounds (default 3), each
+ *    round running every tool once in turn (so that a change in the machine's load falls on all
+ *    of them alike):
  *    - exhunt: `node bin/exhunt.js scan <dir> --jsonl /dev/null --no-color --quiet --no-progress`
  *      (exit 1, "findings", is the expected outcome);
  *    - exhunt without YARA, when `exhunt scan --help` offers `--no-yara`;
  *    - ripgrep: `rg -F -i -c -f <literals> <dir>`, the literals being exhunt's own prefilter
  *      (`exhunt rules literals`), or a fixed list of ProxyLogon-era literals when that command is
  *      missing or prints nothing (the table says which).
- *    Each run goes through `/usr/bin/time -f '%e %M'` (scripts/setup-system.sh installs it) for wall
- *    time and peak RSS; without it, wall time is taken here and RSS is unknown.
- * 3. Prints a markdown table (median wall time, MB/s over the folder's bytes, peak RSS, time
- *    relative to ripgrep) and writes bench/results.json. Timings are reported, never asserted.
+ *    Each run goes through `/usr/bin/time -f '%e %M %U %S'` (scripts/setup-system.sh installs it)
+ *    for wall time, peak RSS and CPU time (user + system); without it, wall time is taken here and
+ *    RSS and CPU time are unknown.
+ * 3. Prints a markdown table (median wall time, MB/s over the folder's bytes, median CPU seconds,
+ *    peak RSS, wall and CPU time relative to ripgrep) and writes bench/results.json. Timings are
+ *    reported, never asserted. On a shared machine compare the CPU ratio as well as the wall
+ *    ratio: ripgrep searches with every core, exhunt parses on one, so the wall ratio also moves
+ *    with how many cores the other load leaves free (the load average is recorded).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDemo, formatSize, isDemoManifest, parseSize, MANIFEST_NAME } from '../src/demo/index.js';
@@ -94,6 +100,8 @@ function fail(msg: string): never {
 
 interface Run {
   readonly wallSeconds: number;
+  /** CPU time (user + system) in seconds, null when /usr/bin/time is missing. */
+  readonly cpuSeconds: number | null;
   /** Peak resident set in KiB, null when /usr/bin/time is missing. */
   readonly maxRssKiB: number | null;
   readonly exitCode: number;
@@ -105,9 +113,11 @@ interface ToolResult {
   readonly note: string | null;
   readonly runs: readonly Run[];
   readonly medianWallSeconds: number | null;
+  readonly medianCpuSeconds: number | null;
   readonly mbPerSecond: number | null;
   readonly peakRssMb: number | null;
   readonly timeVsRipgrep: number | null;
+  readonly cpuVsRipgrep: number | null;
   readonly error: string | null;
 }
 
@@ -115,7 +125,7 @@ interface ToolResult {
 async function timed(cmd: string, args: readonly string[]): Promise<Run & { stderr: string }> {
   const useTime = existsSync(TIME);
   const timeFile = join(tmpdir(), `exhunt-bench-${process.pid}-${Date.now()}.time`);
-  const argv = useTime ? ['-f', '%e %M', '-o', timeFile, cmd, ...args] : [...args];
+  const argv = useTime ? ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args] : [...args];
   const t0 = performance.now();
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((res) => {
     const child = spawn(useTime ? TIME : cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], cwd: REPO });
@@ -127,13 +137,19 @@ async function timed(cmd: string, args: readonly string[]): Promise<Run & { stde
     child.on('error', (e) => res({ code: -1, stderr: String(e) }));
   });
   const wall = (performance.now() - t0) / 1000;
-  if (!useTime) return { wallSeconds: wall, maxRssKiB: null, exitCode: code, stderr };
+  if (!useTime) return { wallSeconds: wall, cpuSeconds: null, maxRssKiB: null, exitCode: code, stderr };
   const out = existsSync(timeFile) ? readFileSync(timeFile, 'utf8') : '';
   rmSync(timeFile, { force: true });
   // GNU time puts "Command exited with non-zero status N" before the format line.
   const last = out.trim().split('\n').pop() ?? '';
-  const m = /^([\d.]+) (\d+)$/.exec(last.trim());
-  return { wallSeconds: m ? Number(m[1]) : wall, maxRssKiB: m ? Number(m[2]) : null, exitCode: code, stderr };
+  const m = /^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(last.trim());
+  return {
+    wallSeconds: m ? Number(m[1]) : wall,
+    cpuSeconds: m ? Number(m[3]) + Number(m[4]) : null,
+    maxRssKiB: m ? Number(m[2]) : null,
+    exitCode: code,
+    stderr,
+  };
 }
 
 function median(xs: readonly number[]): number {
@@ -192,38 +208,63 @@ function supportsNoYara(): boolean {
   return r.status === 0 && r.stdout.includes('--no-yara');
 }
 
-async function measure(tool: string, cmd: string, args: readonly string[], runs: number, okCodes: readonly number[], bytes: number, note: string | null): Promise<ToolResult> {
-  const all: Run[] = [];
-  let error: string | null = null;
+/** One tool to measure: its command, the exit codes that mean it ran fine, and a note for the table. */
+interface ToolSpec {
+  readonly tool: string;
+  readonly cmd: string;
+  readonly args: readonly string[];
+  readonly okCodes: readonly number[];
+  readonly note: string | null;
+}
+
+/** Runs every tool once per round, `runs` rounds; a tool that fails is not run again. */
+async function measureAll(specs: readonly ToolSpec[], runs: number, bytes: number): Promise<ToolResult[]> {
+  const all = specs.map(() => [] as Run[]);
+  const errors: (string | null)[] = specs.map(() => null);
   for (let i = 0; i < runs; i++) {
-    const r = await timed(cmd, args);
-    all.push({ wallSeconds: r.wallSeconds, maxRssKiB: r.maxRssKiB, exitCode: r.exitCode });
-    process.stderr.write(`scan-bench: ${tool} run ${i + 1}/${runs}: ${r.wallSeconds.toFixed(2)} s, exit ${r.exitCode}\n`);
-    if (!okCodes.includes(r.exitCode)) {
-      error = `exit ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`;
-      break;
+    for (const [k, spec] of specs.entries()) {
+      if (errors[k] !== null) continue;
+      const r = await timed(spec.cmd, spec.args);
+      all[k]!.push({ wallSeconds: r.wallSeconds, cpuSeconds: r.cpuSeconds, maxRssKiB: r.maxRssKiB, exitCode: r.exitCode });
+      const cpu = r.cpuSeconds === null ? '' : `, ${r.cpuSeconds.toFixed(2)} s CPU`;
+      process.stderr.write(`scan-bench: ${spec.tool} run ${i + 1}/${runs}: ${r.wallSeconds.toFixed(2)} s${cpu}, exit ${r.exitCode}\n`);
+      if (!spec.okCodes.includes(r.exitCode)) errors[k] = `exit ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`;
     }
   }
-  const good = error ? [] : all;
-  const wall = good.length ? median(good.map((r) => r.wallSeconds)) : null;
-  const rss = good.map((r) => r.maxRssKiB).filter((x): x is number => x !== null);
-  return {
-    tool,
-    command: [cmd === process.execPath ? 'node' : cmd, ...args.map((x) => (x.startsWith(REPO) ? x.slice(REPO.length + 1) : x))].join(' '),
-    note,
-    runs: all,
-    medianWallSeconds: wall,
-    mbPerSecond: wall ? bytes / 1e6 / wall : null,
-    peakRssMb: rss.length ? Math.max(...rss) / 1024 : null,
-    timeVsRipgrep: null,
-    error,
-  };
+  return specs.map((spec, k) => {
+    const error = errors[k] ?? null;
+    const good = error ? [] : all[k]!;
+    const wall = good.length ? median(good.map((r) => r.wallSeconds)) : null;
+    const cpuTimes = good.map((r) => r.cpuSeconds).filter((x): x is number => x !== null);
+    const rss = good.map((r) => r.maxRssKiB).filter((x): x is number => x !== null);
+    return {
+      tool: spec.tool,
+      command: [spec.cmd === process.execPath ? 'node' : spec.cmd, ...spec.args.map((x) => (x.startsWith(REPO) ? x.slice(REPO.length + 1) : x))].join(' '),
+      note: spec.note,
+      runs: all[k]!,
+      medianWallSeconds: wall,
+      medianCpuSeconds: cpuTimes.length ? median(cpuTimes) : null,
+      mbPerSecond: wall ? bytes / 1e6 / wall : null,
+      peakRssMb: rss.length ? Math.max(...rss) / 1024 : null,
+      timeVsRipgrep: null,
+      cpuVsRipgrep: null,
+      error,
+    };
+  });
 }
 
 function table(results: readonly ToolResult[]): string {
   const f = (x: number | null, d: number): string => (x === null ? 'n/a' : x.toFixed(d));
-  const rows = results.map((r) => `| ${r.tool}${r.error ? ` (failed: ${r.error.replace(/\|/g, '/')})` : ''} | ${f(r.mbPerSecond, 1)} | ${f(r.medianWallSeconds, 2)} | ${f(r.peakRssMb, 0)} | ${r.timeVsRipgrep === null ? 'n/a' : `${r.timeVsRipgrep.toFixed(2)}x`} |`);
-  return ['| tool | MB/s | wall s (median) | peak RSS MB | time vs ripgrep |', '|---|---:|---:|---:|---:|', ...rows].join('\n');
+  const x = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(2)}x`);
+  const rows = results.map(
+    (r) =>
+      `| ${r.tool}${r.error ? ` (failed: ${r.error.replace(/\|/g, '/')})` : ''} | ${f(r.mbPerSecond, 1)} | ${f(r.medianWallSeconds, 2)} | ${f(r.medianCpuSeconds, 2)} | ${f(r.peakRssMb, 0)} | ${x(r.timeVsRipgrep)} | ${x(r.cpuVsRipgrep)} |`,
+  );
+  return [
+    '| tool | MB/s | wall s (median) | CPU s (median) | peak RSS MB | time vs ripgrep | CPU vs ripgrep |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -239,19 +280,23 @@ async function main(): Promise<void> {
     if (hasRg) spawnSync('rg', ['-c', '-F', 'x-never-there-x', dir], { stdio: 'ignore' });
     else for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) readFileSync(join(e.parentPath, e.name));
 
-    const results: ToolResult[] = [];
     const scanArgs = [EXHUNT, 'scan', dir, '--jsonl', '/dev/null', '--no-color', '--quiet', '--no-progress'];
-    results.push(await measure('exhunt', process.execPath, scanArgs, a.runs, [1], bytes, 'exit 1 (findings) expected'));
-    if (supportsNoYara()) results.push(await measure('exhunt --no-yara', process.execPath, [...scanArgs, '--no-yara'], a.runs, [1], bytes, 'file sweep without YARA'));
-    if (hasRg) results.push(await measure('ripgrep', 'rg', ['-F', '-i', '-c', '-f', lits.path, dir], a.runs, [0, 1], bytes, `literals: ${lits.source}, ${lits.count}`));
+    const specs: ToolSpec[] = [{ tool: 'exhunt', cmd: process.execPath, args: scanArgs, okCodes: [1], note: 'exit 1 (findings) expected' }];
+    if (supportsNoYara()) specs.push({ tool: 'exhunt --no-yara', cmd: process.execPath, args: [...scanArgs, '--no-yara'], okCodes: [1], note: 'file sweep without YARA' });
+    if (hasRg) specs.push({ tool: 'ripgrep', cmd: 'rg', args: ['-F', '-i', '-c', '-f', lits.path, dir], okCodes: [0, 1], note: `literals: ${lits.source}, ${lits.count}` });
+    const load = loadavg();
+    const results = await measureAll(specs, a.runs, bytes);
     const rg = results.find((r) => r.tool === 'ripgrep');
+    const ratio = (mine: number | null, theirs: number | null | undefined): number | null => (mine && theirs ? mine / theirs : null);
     const final = results.map((r) => ({
       ...r,
-      timeVsRipgrep: rg?.medianWallSeconds && r.medianWallSeconds ? r.medianWallSeconds / rg.medianWallSeconds : null,
+      timeVsRipgrep: ratio(r.medianWallSeconds, rg?.medianWallSeconds),
+      cpuVsRipgrep: ratio(r.medianCpuSeconds, rg?.medianCpuSeconds),
     }));
 
     const md = table(final);
-    process.stdout.write(`\n${formatSize(bytes)} in ${files} files (${dir.slice(REPO.length + 1)}), ${a.runs} runs each, warm page cache\n`);
+    const loadText = load.map((l) => l.toFixed(1)).join(' ');
+    process.stdout.write(`\n${formatSize(bytes)} in ${files} files (${dir.slice(REPO.length + 1)}), ${a.runs} runs each, warm page cache, load average ${loadText}\n`);
     process.stdout.write(`ripgrep literals: ${lits.source} (${lits.count})${hasRg ? '' : '; ripgrep not installed (scripts/setup-system.sh)'}\n\n${md}\n`);
     if (!existsSync(TIME)) process.stdout.write('\n/usr/bin/time missing: wall time measured by the benchmark, peak RSS unknown (run scripts/setup-system.sh)\n');
 
@@ -264,6 +309,7 @@ async function main(): Promise<void> {
       seed: a.seed,
       node: process.version,
       cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
+      loadAverage: load,
       generation: generated,
       literals: { source: lits.source, count: lits.count },
       results: final,

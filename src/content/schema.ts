@@ -6,37 +6,12 @@
 import { z } from 'zod';
 import { OUTCOMES, SEVERITIES, STAGES } from '../core/severity.js';
 import { RECORD_KINDS } from '../core/origin.js';
+import { LEAF_OPERATORS, PROXYLOGON_REPORTS, type Condition } from './model.js';
 
-/** Test-ProxyLogon report files a finding can be written to by the CSV sink. */
-export const PROXYLOGON_REPORTS = [
-  'Cve-2021-26855',
-  'Cve-2021-26857',
-  'Cve-2021-26858',
-  'Cve-2021-27065',
-  'Cve-2021-27065-ResetVDir',
-  'other',
-] as const;
-
-/** Operators a leaf condition may use; exactly one per leaf. */
-export const LEAF_OPERATORS = ['equals', 'like', 'contains', 'startsWith', 'endsWith', 'regex', 'inSet', 'exists'] as const;
-export type LeafOperator = (typeof LEAF_OPERATORS)[number];
+export { LEAF_OPERATORS, PROXYLOGON_REPORTS } from './model.js';
+export type { Condition, LeafCondition, LeafOperator } from './model.js';
 
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-
-export interface LeafCondition {
-  field: string;
-  equals?: string | string[];
-  like?: string | string[];
-  contains?: string | string[];
-  startsWith?: string | string[];
-  endsWith?: string | string[];
-  regex?: string | string[];
-  inSet?: string;
-  exists?: boolean;
-  cased?: boolean;
-  path?: boolean;
-}
-export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
 const leafSchema = z
   .strictObject({

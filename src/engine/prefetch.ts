@@ -40,6 +40,9 @@ export class Prefetcher {
     this.#next = Math.max(this.#next, from);
     while (this.#next < from + WINDOW && this.#next < this.#entries.length) {
       const i = this.#next++;
+      // Files on disk are read synchronously by their parser: nothing to overlap, and a buffer
+      // read ahead would only wait as garbage.
+      if (this.#entries[i]!.openSync) continue;
       const p = this.#entries[i]!.open();
       // The error is seen by whoever awaits the opener; this only keeps an early failure of a
       // file not yet reached from counting as an unhandled rejection.

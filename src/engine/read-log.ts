@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { eventExportParsers } from '../sources/event-exports/index.js';
 import { parseEvtx } from '../sources/evtx/index.js';
 import { parsers } from '../sources/index.js';
-import type { FileStats, LogKind, LogParser, ParseOptions } from '../sources/source.js';
+import type { FileStats, LogKind, LogParser, ParseOptions, SyncByteReader } from '../sources/source.js';
 
 function parserFor(kind: LogKind, format: string | undefined): LogParser | null {
   if (kind !== 'event') return parsers[kind];
@@ -19,8 +19,9 @@ export async function readLog(
   path: string,
   open: () => Promise<Readable>,
   options: ParseOptions,
+  openSync?: () => SyncByteReader,
 ): Promise<FileStats> {
   const parser = parserFor(kind, format);
   if (!parser) throw new Error(`no parser for ${kind} logs in format ${format ?? '(none)'}`);
-  return parser({ path, open }, options);
+  return parser(openSync ? { path, open, openSync } : { path, open }, options);
 }

@@ -186,7 +186,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
                 for (const hit of group.matcher.match(rec, host)) onHit(hit);
               },
               onDiagnostic: onDiag,
-            });
+            }, file.entry.openSync?.bind(file.entry));
             group.coverage.add(file.placement.source, kind, file.entry.size, stats.oldest, stats.newest);
             // Line scanners read the raw lines in a second, prefiltered pass (event logs have none).
             if (kind !== 'event') {

@@ -6,6 +6,7 @@
  * different tree over the same code that reads a triage folder.
  */
 import type { Readable } from 'node:stream';
+import type { SyncByteReader } from '../sources/source.js';
 import type { Placement } from './placement.js';
 
 export interface TreeEntry {
@@ -16,6 +17,12 @@ export interface TreeEntry {
   readonly mtime: Date | null;
   /** Opens a read-only stream of the file's bytes. Rejects with a message naming the path. */
   open(): Promise<Readable>;
+  /**
+   * Opens the file for synchronous reading, for files on a local disk (folder trees, the live
+   * host's files; not zip members or program output). Throws an InputError naming the path when
+   * it cannot be opened. Log parsers prefer it to `open()` (see LogInput.openSync).
+   */
+  openSync?(): SyncByteReader;
   /**
    * What the entry is, for entries that are not files and whose path cannot say it: the live
    * host's event log channels, read through wevtutil (live-host.ts). Files leave it out; their

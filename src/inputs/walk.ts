@@ -6,7 +6,7 @@
  * or into a loop; the attacker may have planted it), open anything for writing, or stop on a
  * folder or file it cannot read (that becomes an `unreadable` diagnostic and the walk goes on).
  */
-import { constants, createReadStream, lstatSync, readFileSync } from 'node:fs';
+import { closeSync, constants, createReadStream, lstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -69,6 +69,19 @@ export function fileEntry(absolutePath: string, treePath: string, size: number, 
           resolve(stream);
         });
       });
+    },
+    openSync: () => {
+      let fd: number;
+      try {
+        // 'r': read-only, never create or truncate.
+        fd = openSync(absolutePath, 'r');
+      } catch (error) {
+        throw new InputError(`cannot open file (${errorCode(error)})`, { path: treePath });
+      }
+      return {
+        read: (buf: Buffer) => readSync(fd, buf, 0, buf.length, null),
+        close: () => closeSync(fd),
+      };
     },
   };
 }

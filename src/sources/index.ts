@@ -12,14 +12,14 @@ import { parseOab } from './oab/index.js';
 import type { LogKind, LogParser } from './source.js';
 import { parseW3c } from './w3c/index.js';
 
-export type { LogInput, ParseOptions, FileStats, LogParser, LogKind } from './source.js';
+export type { LogInput, ParseOptions, FileStats, LogParser, LogKind, SyncByteReader } from './source.js';
 export { detectLogKind, DETECT_BYTES } from './detect.js';
 export { parseW3c } from './w3c/index.js';
 export { parseHttpProxy, exchangeCsvParser, splitCsv } from './exchange-csv/index.js';
 export type { ExchangeCsvLayout } from './exchange-csv/index.js';
 export { parseEcp, parseEventData } from './ecp/index.js';
 export { parseOab } from './oab/index.js';
-export { readLines, DEFAULT_MAX_LINE_BYTES } from './lines/index.js';
+export { readLines, readLinesSync, DEFAULT_MAX_LINE_BYTES } from './lines/index.js';
 export type { LineVisitor, LineRole, LineStats } from './lines/index.js';
 
 /**

@@ -17,6 +17,21 @@ export interface LogInput {
   readonly path: string;
   /** Opens a fresh read-only byte stream of the whole file. */
   open(): Promise<Readable>;
+  /**
+   * Opens the same bytes for synchronous reading, when the file is on a local disk. Line-based
+   * parsers then read it in chunks into one buffer they reuse instead of through `open()`: a
+   * triage folder holds thousands of small logs, and a stream plus a fresh buffer per file cost
+   * more than parsing them (the buffers also pile up as garbage, which is what set the peak
+   * memory of a scan). Throws, naming the path, when the file cannot be opened.
+   */
+  openSync?(): SyncByteReader;
+}
+
+/** A file opened for reading front to back. */
+export interface SyncByteReader {
+  /** Reads the next bytes into `buf` (from offset 0) and returns how many; 0 at the end. Throws on a read error. */
+  read(buf: Buffer): number;
+  close(): void;
 }
 
 export interface ParseOptions {

@@ -4,8 +4,9 @@
  * distinct install path and cached.
  */
 import { ContentError } from '../../core/errors.js';
-import type { Condition, IndicatorSet, LeafCondition, LeafOperator } from '../../content/schema.js';
-import { LEAF_OPERATORS } from '../../content/schema.js';
+import type { Condition, LeafCondition, LeafOperator } from '../../content/model.js';
+import type { IndicatorSet } from '../../content/schema.js';
+import { LEAF_OPERATORS } from '../../content/model.js';
 import type { MatchEnv, Predicate } from './env.js';
 import { fieldValue, normalizePath } from './env.js';
 import { escapeLike, likeToRegExp } from './wildcard.js';
@@ -47,7 +48,9 @@ export function asList(v: string | string[]): string[] {
 
 function compileLeaf(leaf: LeafCondition, ctx: CompileContext): Predicate {
   const op = leafOperator(leaf);
-  const field = leaf.field;
+  // Lower-cased once here: fields are looked up case-insensitively, and a lower-case name is
+  // not lowered (copied) again on every record.
+  const field = leaf.field.toLowerCase();
   const cased = leaf.cased === true;
   const norm = (s: string): string => {
     const p = leaf.path ? normalizePath(s) : s;
@@ -123,7 +126,7 @@ function compileLeaf(leaf: LeafCondition, ctx: CompileContext): Predicate {
         if (v === undefined || v === '') return false;
         const source = byValue.get(indicatorKey(set.type, v));
         if (source === undefined) return false;
-        env.notes[note] = source;
+        (env.notes ??= {})[note] = source;
         return true;
       };
     }

@@ -8,7 +8,7 @@
  * necessary, never sufficient: the predicate still decides. When no set can be derived the
  * answer is null ("no hint"), which is always safe.
  */
-import type { Condition, LeafCondition } from '../../content/schema.js';
+import type { Condition, LeafCondition } from '../../content/model.js';
 import { asList, leafOperator } from './condition.js';
 import { likeLiterals } from './wildcard.js';
 

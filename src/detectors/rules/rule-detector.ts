@@ -12,7 +12,7 @@ import type { IndicatorSet, Rule } from '../../content/schema.js';
 import type { CompileContext } from './condition.js';
 import { compileCondition, compileRegex } from './condition.js';
 import type { MatchEnv, Predicate } from './env.js';
-import { fieldValue } from './env.js';
+import { NO_EXTRACTED, fieldValue } from './env.js';
 import { conditionLiterals } from './literals.js';
 
 /** Longest evidence value kept; longer values are cut and marked, so one huge line cannot bloat reports. */
@@ -49,7 +49,7 @@ export class RuleDetector implements Detector {
     this.id = rule.id;
     this.kinds = rule.kinds;
     this.#where = compileCondition(rule.where, ctx);
-    this.#extract = rule.extract.map((x) => ({ field: x.field, regex: compileRegex(x.regex, false, ctx) }));
+    this.#extract = rule.extract.map((x) => ({ field: x.field.toLowerCase(), regex: compileRegex(x.regex, false, ctx) }));
     this.#grades = rule.grades.map((g) => ({
       when: compileCondition(g.when, ctx),
       severity: g.severity,
@@ -62,7 +62,7 @@ export class RuleDetector implements Detector {
   }
 
   match(record: LogRecord, host: HostContext): Hit | null {
-    const env: MatchEnv = { record, host, extracted: new Map(), notes: {} };
+    const env: MatchEnv = { record, host, extracted: this.#extract.length > 0 ? new Map<string, string>() : NO_EXTRACTED, notes: null };
     for (const x of this.#extract) {
       const v = fieldValue(env, x.field);
       const m = v === undefined ? null : x.regex.exec(v);

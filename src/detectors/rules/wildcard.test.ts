@@ -26,3 +26,14 @@ test('literal runs between wildcards', () => {
   assert.deepEqual(likeLiterals('ServerInfo~*/*Reset*VirtualDirectory#'), ['ServerInfo~', '/', 'Reset', 'VirtualDirectory#']);
   assert.deepEqual(likeLiterals('a`*b*'), ['a*b']);
 });
+
+test('like: leading and trailing * match exactly as the anchored form', () => {
+  // The plain translation: the whole value against ^...$ with * as [\s\S]*.
+  const anchored = (p: string): RegExp =>
+    new RegExp(`^${[...p].map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, 'i');
+  const patterns = ['*', '**', '', 'a', '*a', 'a*', '*a*', '**a**', '*a*b*', 'a*b', '?*', '*?', '*/ecp/*.js', 'ServerInfo~*/*'];
+  const values = ['', 'a', 'A', 'ba', 'ab', 'bab', 'a\nb', 'xayb', 'x/ECP/y.js', 'serverinfo~h/x', 'ServerInfo~h', '\n'];
+  for (const p of patterns) for (const v of values) assert.equal(likeToRegExp(p).test(v), anchored(p).test(v), `${p} vs ${JSON.stringify(v)}`);
+  assert.equal(likeToRegExp('*/autodiscover.json*').source, '\\/autodiscover\\.json');
+  assert.ok(likeToRegExp('a`*').test('a*') && !likeToRegExp('a`*').test('ab'), 'an escaped trailing * stays literal');
+});

@@ -4,22 +4,35 @@
  * responders copy them. A backtick escapes the next character, as in PowerShell.
  */
 
-/** Compiles a `-like` pattern to an anchored RegExp (case-insensitive unless `cased`). */
+/** What `*` compiles to (an escaped `*` compiles to `\*`, so it never equals this). */
+const ANY_RUN = '[\\s\\S]*';
+
+/**
+ * Compiles a `-like` pattern to a RegExp that tests whether a whole value matches it
+ * (case-insensitive unless `cased`). Leading and trailing `*` become an unanchored start or end
+ * instead of `^[\s\S]*` and `[\s\S]*$`: the same values match, and `*text*` is then a plain
+ * search rather than a backtracking one over the whole value.
+ */
 export function likeToRegExp(pattern: string, cased = false): RegExp {
-  let source = '';
+  const parts: string[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === '`' && i + 1 < pattern.length) {
-      source += escapeRegExp(pattern[++i]!);
+      parts.push(escapeRegExp(pattern[++i]!));
     } else if (c === '*') {
-      source += '[\\s\\S]*';
+      parts.push(ANY_RUN);
     } else if (c === '?') {
-      source += '[\\s\\S]';
+      parts.push('[\\s\\S]');
     } else {
-      source += escapeRegExp(c);
+      parts.push(escapeRegExp(c));
     }
   }
-  return new RegExp(`^${source}$`, cased ? '' : 'i');
+  let first = 0;
+  let last = parts.length;
+  while (first < last && parts[first] === ANY_RUN) first++;
+  while (last > first && parts[last - 1] === ANY_RUN) last--;
+  const body = parts.slice(first, last).join('');
+  return new RegExp(`${first === 0 ? '^' : ''}${body}${last === parts.length ? '$' : ''}`, cased ? '' : 'i');
 }
 
 /** Escapes a literal for use inside a `-like` pattern. */

@@ -2,14 +2,17 @@
  * @module The frame shared by every log parser: open the file, read it line by line through a
  * format visitor, cap its diagnostics, and sum up what was learned as `FileStats`.
  *
- * A parser is then only its visitor (fields, headers, times). Only `input.open()` may reject;
- * everything after that is reported as diagnostics.
+ * A parser is then only its visitor (fields, headers, times). Only opening the input
+ * (`openSync()` when the input offers it, else `open()`) may reject; everything after that is
+ * reported as diagnostics.
  */
 import type { LogRecord } from '../../core/record.js';
 import type { RecordKind } from '../../core/origin.js';
 import { CappedDiagnostics } from '../lines/capped-diagnostics.js';
 import type { LineVisitor } from '../lines/line-visitor.js';
-import { readLines } from '../lines/read-lines.js';
+import type { Readable } from 'node:stream';
+import type { LineStats } from '../lines/line-visitor.js';
+import { readLines, readLinesSync } from '../lines/read-lines.js';
 import type { FileStats, LogInput, ParseOptions } from '../source.js';
 import type { TimeRange } from './time.js';
 
@@ -36,14 +39,26 @@ export async function runLineParser(
   kind: RecordKind,
   makeVisitor: (ctx: ParseContext) => FormatVisitor,
 ): Promise<FileStats> {
-  const stream = await input.open();
+  // A file that cannot be opened rejects the parser before anything is reported for it.
+  const reader = input.openSync ? input.openSync() : null;
+  const stream = reader ? null : await input.open();
   const diagnostics = new CappedDiagnostics(options.onDiagnostic, input.path);
   const visitor = makeVisitor({ path: input.path, kind, onRecord: options.onRecord, diagnostics });
-  const stats = await readLines(stream, visitor, {
+  const lineOptions = {
     literals: options.literals,
     diagnostics,
     ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
-  });
+  };
+  let stats: LineStats;
+  if (reader) {
+    try {
+      stats = readLinesSync(reader, visitor, lineOptions);
+    } finally {
+      reader.close();
+    }
+  } else {
+    stats = await readLines(stream as Readable, visitor, lineOptions);
+  }
   diagnostics.finish();
   return {
     entries: Math.max(0, stats.dataLines - visitor.nonEntryLines),

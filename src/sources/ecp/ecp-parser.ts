@@ -7,7 +7,7 @@
  * pair of EventData is exposed as an extra field named by KEY (`CMD`, `URL`, `SID`, ...), beside
  * the raw `EventData` column; a pair named like a column (unlikely) is shadowed by the column.
  */
-import type { Columns } from '../../core/record.js';
+import type { RowRecord } from '../common/row-record.js';
 import { exchangeCsvParser } from '../exchange-csv/exchange-csv-parser.js';
 import type { LogParser } from '../source.js';
 import { parseEventData } from './event-data.js';
@@ -20,8 +20,8 @@ export const parseEcp: LogParser = exchangeCsvParser({
   extra: eventDataFields,
 });
 
-function eventDataFields(columns: Columns, values: readonly string[]): Record<string, string> | undefined {
-  const i = columns.indexOf('EventData');
+function eventDataFields(row: RowRecord): Record<string, string> | undefined {
+  const i = row.columns.indexOf('EventData');
   if (i === undefined) return undefined;
-  return parseEventData(values[i] ?? '');
+  return parseEventData(row.value(i));
 }

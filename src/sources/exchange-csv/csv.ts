@@ -53,3 +53,48 @@ export function looksLikeCsvHeader(line: string): boolean {
   const names = line.split(',');
   return names.length >= 2 && names.every((n) => /^[A-Za-z_][A-Za-z0-9_.\-()]*$/.test(n.trim()));
 }
+
+/**
+ * Where each value of one CSV record ends (exclusive), read the way {@link splitCsv} reads it:
+ * `splitCsv(record)` has one value per entry, and {@link csvCell} gives each of them from here
+ * without splitting the whole record.
+ */
+export function csvValueEnds(record: string): number[] {
+  const ends: number[] = [];
+  const n = record.length;
+  let i = 0;
+  for (;;) {
+    let from = i;
+    if (record.charCodeAt(i) === 34) {
+      // A quoted value: commas up to its closing quote (or the end of the record) are text.
+      let j = i + 1;
+      for (;;) {
+        const k = record.indexOf('"', j);
+        if (k === -1) {
+          from = n;
+          break;
+        }
+        if (record.charCodeAt(k + 1) === 34) {
+          j = k + 2;
+          continue;
+        }
+        from = k + 1;
+        break;
+      }
+    }
+    const comma = record.indexOf(',', from);
+    if (comma === -1) {
+      ends.push(n);
+      return ends;
+    }
+    ends.push(comma);
+    i = comma + 1;
+  }
+}
+
+/** The value of the CSV cell `record[start, end)` (a span from {@link csvValueEnds}). */
+export function csvCell(record: string, start: number, end: number): string {
+  const raw = record.slice(start, end);
+  // The span of a quoted value holds exactly that value, so it reads as a record of one.
+  return raw.charCodeAt(0) === 34 ? (splitCsv(raw)[0] ?? '') : raw;
+}

@@ -10,12 +10,12 @@
  * columns and Microsoft's own scripts spell some names differently (`ClientIPAddress`).
  * A row whose value count differs from the header is reported (`bad-row`) and skipped.
  */
-import { TabularRecord, type Columns } from '../../core/record.js';
 import type { LogKind, LogParser } from '../source.js';
+import { RowRecord, type ExtraFields } from '../common/row-record.js';
 import { runLineParser, type FormatVisitor, type ParseContext } from '../common/run-parser.js';
 import { TimeRange, normalizeIsoTime } from '../common/time.js';
 import type { LineRole } from '../lines/line-visitor.js';
-import { splitCsv } from './csv.js';
+import { csvCell, csvValueEnds } from './csv.js';
 import { ExchangeCsvHeader } from './header.js';
 
 /** What distinguishes one Exchange CSV log from another. */
@@ -25,8 +25,8 @@ export interface ExchangeCsvLayout {
   readonly timeColumn: string;
   /** Column naming the server that wrote the log. */
   readonly serverColumn: string;
-  /** Derived fields added beside the columns (ECP's EventData pairs); called for records only. */
-  readonly extra?: (columns: Columns, values: readonly string[]) => Readonly<Record<string, string>> | undefined;
+  /** Derived fields added beside the columns (ECP's EventData pairs); computed when first asked for. */
+  readonly extra?: ExtraFields;
 }
 
 /** Builds a parser for one Exchange CSV log type. */
@@ -84,22 +84,22 @@ class ExchangeCsvVisitor implements FormatVisitor {
       diags.report('warning', 'bad-row', 'line with binary data (NUL bytes) skipped', line);
       return false;
     }
-    const values = splitCsv(text);
+    // Values are cut out of the line only when asked for (see RowRecord); their count is checked here.
+    const ends = csvValueEnds(text);
     const n = columns.names.length;
-    if (values.length !== n) {
-      diags.report('warning', 'bad-row', `${values.length} values where the header names ${n} columns; row skipped`, line);
+    if (ends.length !== n) {
+      diags.report('warning', 'bad-row', `${ends.length} values where the header names ${n} columns; row skipped`, line);
       return false;
     }
-    const time = this.#time >= 0 ? normalizeIsoTime(values[this.#time] ?? '') : null;
+    const time = this.#time >= 0 ? normalizeIsoTime(cell(text, ends, this.#time)) : null;
     if (time !== null) this.times.add(time);
     if (this.serverName === null && this.#server >= 0) {
-      const s = values[this.#server] ?? '';
+      const s = cell(text, ends, this.#server);
       if (s.length > 0) this.serverName = s;
     }
     if (role === 'data') {
       const kind = this.#layout.kind;
-      const extra = this.#layout.extra?.(columns, values);
-      this.#ctx.onRecord(new TabularRecord(kind, { path: this.#ctx.path, line, kind }, time, columns, values, extra));
+      this.#ctx.onRecord(new RowRecord(kind, { path: this.#ctx.path, line, kind }, time, columns, text, ends, csvCell, this.#layout.extra));
     }
     return time !== null;
   }
@@ -109,4 +109,9 @@ class ExchangeCsvVisitor implements FormatVisitor {
     this.#time = columns?.indexOf(this.#layout.timeColumn) ?? -1;
     this.#server = columns?.indexOf(this.#layout.serverColumn) ?? -1;
   }
+}
+
+/** Value `i` of a CSV line whose value ends are `ends`. */
+function cell(text: string, ends: readonly number[], i: number): string {
+  return csvCell(text, i === 0 ? 0 : (ends[i - 1] as number) + 1, ends[i] as number);
 }

@@ -33,6 +33,8 @@ export function sniffEncoding(head: Uint8Array): SniffResult {
   const pairs = Math.floor(Math.min(head.length, SNIFF_BYTES) / 2);
   // Fewer than two characters is not enough to tell "A\0" from a NUL in a binary file.
   if (pairs < 2) return { encoding: 'utf8', bomLength: 0 };
+  // The common case, text without a NUL, answered by one native search instead of the count.
+  if (head.subarray(0, 2 * pairs).indexOf(0) === -1) return { encoding: 'utf8', bomLength: 0 };
   let evenZero = 0;
   let oddZero = 0;
   for (let i = 0; i < pairs; i++) {
@@ -48,7 +50,8 @@ export function sniffEncoding(head: Uint8Array): SniffResult {
 /**
  * Turns a byte stream in any supported encoding into UTF-8 chunks. Push bytes with `push`, then
  * call `end` once; both return the UTF-8 chunks ready so far (often the input chunk itself, with
- * no copy, for UTF-8 files). The first `SNIFF_BYTES` are held back until the encoding is known.
+ * no copy, for UTF-8 files), to be used before the next call. The first `SNIFF_BYTES` are held
+ * back (copied) until the encoding is known.
  */
 export class Utf8ChunkDecoder {
   #encoding: TextEncoding | null = null;
@@ -63,9 +66,13 @@ export class Utf8ChunkDecoder {
 
   push(chunk: Buffer): Buffer[] {
     if (this.#encoding === null) {
-      this.#head.push(chunk);
       this.#headBytes += chunk.length;
-      if (this.#headBytes < SNIFF_BYTES) return [];
+      if (this.#headBytes < SNIFF_BYTES) {
+        // Held until the encoding is known: a copy, since the caller may reuse the chunk.
+        this.#head.push(Buffer.from(chunk));
+        return [];
+      }
+      this.#head.push(chunk);
       return this.#decide();
     }
     return this.#convert(chunk);

@@ -15,7 +15,9 @@ const HASH = 35;
 
 /**
  * The push side of `readLines`: `push` UTF-8 chunks in order, then `end` once. Exported for
- * tests and for callers that already hold bytes.
+ * tests and for callers that already hold bytes. Nothing of a chunk is kept after `push`
+ * returns (what must outlive it, such as a line continuing into the next chunk, is copied), so
+ * a reader may read the next chunk into the same buffer.
  */
 export class LineScanner {
   readonly #v: LineVisitor;
@@ -102,7 +104,8 @@ export class LineScanner {
   #addPending(piece: Buffer): void {
     // One byte of slack for the CR of a CRLF terminator.
     if (this.#pendingBytes + piece.length <= this.#max + 1) {
-      this.#pending.push(piece);
+      // A copy: the caller may reuse the chunk's memory once `push` returns.
+      this.#pending.push(Buffer.from(piece));
       this.#pendingBytes += piece.length;
       return;
     }

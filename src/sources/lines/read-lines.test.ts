@@ -9,7 +9,9 @@ import { prng, utf16 } from '../testutil.js';
 import { CappedDiagnostics } from './capped-diagnostics.js';
 import { literalStrategy } from './literals.js';
 import { MAX_RECORD_LINES, type LineRole, type LineStats, type LineVisitor } from './line-visitor.js';
-import { readLines } from './read-lines.js';
+import type { SyncByteReader } from '../source.js';
+import { LineScanner } from './line-scanner.js';
+import { readLines, readLinesSync } from './read-lines.js';
 
 interface Seen {
   readonly text: string;
@@ -322,4 +324,92 @@ describe('readLines: prefilter and coverage', () => {
       }
     });
   }
+});
+
+describe('readLinesSync', () => {
+  /** A reader over bytes that hands out at most `size` bytes per read, like a file read in chunks. */
+  function chunkReader(bytes: Buffer, size: number, failAfter = Infinity): SyncByteReader {
+    let pos = 0;
+    return {
+      read(buf: Buffer): number {
+        if (pos >= failAfter) throw new Error('EIO: i/o error, read');
+        const n = Math.min(size, buf.length, bytes.length - pos);
+        bytes.copy(buf, 0, pos, pos + n);
+        pos += n;
+        return n;
+      },
+      close() {},
+    };
+  }
+
+  async function both(text: string | Buffer, opts: { quoted?: boolean; literals?: readonly string[] | null; chunk: number }): Promise<[Scan, Scan]> {
+    const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+    const streamed = await scan(bytes, opts);
+    const visitor = new Recorder(opts.quoted ?? false);
+    const diags: Diagnostic[] = [];
+    const stats = readLinesSync(chunkReader(bytes, opts.chunk), visitor, {
+      literals: opts.literals ?? null,
+      diagnostics: new CappedDiagnostics((d) => diags.push(d), 'x.log'),
+    });
+    return [streamed, { seen: visitor.seen, stats, diags }];
+  }
+
+  it('reads what readLines reads over a stream of the same bytes, at every chunk size (property, 200 cases)', async () => {
+    const rand = prng(77);
+    const pieces = ['2021-03-03 a,b', '#Fields: x', '', '1,"q\r\nr ""s""",t', '2,"open', 'NEEDLE here', '\0\0\0#Software: x', 'é,ü', 'long ' + 'z'.repeat(3000)];
+    for (let c = 0; c < 200; c++) {
+      const n = 1 + Math.floor(rand() * 40);
+      const text = Array.from({ length: n }, () => pieces[Math.floor(rand() * pieces.length)] ?? '').join(rand() < 0.5 ? '\n' : '\r\n');
+      const chunk = 1 + Math.floor(rand() * 700);
+      const literals = rand() < 0.5 ? ['needle'] : null;
+      const [streamed, sync] = await both(text, { quoted: rand() < 0.5, literals, chunk });
+      assert.deepEqual(brief(sync), brief(streamed), `case ${c}`);
+      assert.deepEqual(sync.stats, streamed.stats, `case ${c}`);
+      assert.deepEqual(sync.diags, streamed.diags, `case ${c}`);
+    }
+  });
+
+  it('decodes UTF-16 and a file smaller than the encoding sniff alike', async () => {
+    for (const text of [utf16('#Fields: a\r\n2021-03-03 x\r\n', 'le', true), Buffer.from('2021-03-03 tiny\n'), Buffer.alloc(0)]) {
+      for (const chunk of [1, 3, 1000]) {
+        const [streamed, sync] = await both(text, { chunk });
+        assert.deepEqual(brief(sync), brief(streamed));
+        assert.deepEqual(sync.stats, streamed.stats);
+        assert.deepEqual(sync.diags, streamed.diags);
+      }
+    }
+  });
+
+  it('reports a read error as a diagnostic and keeps what was read', () => {
+    const visitor = new Recorder();
+    const diags: Diagnostic[] = [];
+    const bytes = Buffer.from('2021-03-03 one\n2021-03-03 two\n2021-03-03 three\n');
+    const stats = readLinesSync(chunkReader(bytes, 30, 30), visitor, { literals: null, diagnostics: new CappedDiagnostics((d) => diags.push(d), 'x.log') });
+    assert.equal(stats.lines, 2);
+    assert.deepEqual(
+      diags.map((d) => [d.code, d.level]),
+      [['read-failed', 'error']],
+    );
+  });
+});
+
+describe('LineScanner', () => {
+  it('keeps nothing of a chunk once push returns (the reader may reuse the buffer)', async () => {
+    const text = '#Fields: a\n2021-03-03 1,"x\ny",z\n2021-03-03 2,' + 'w'.repeat(5000) + '\n2021-03-03 3,tail';
+    const expected = brief(await scan(text, { quoted: true, chunk: 65536 }));
+    const visitor = new Recorder(true);
+    const scanner = new LineScanner(visitor, { literals: null, diagnostics: new CappedDiagnostics(() => undefined, 'x.log') });
+    const bytes = Buffer.from(text);
+    const reused = Buffer.alloc(7);
+    for (let i = 0; i < bytes.length; i += reused.length) {
+      const n = bytes.copy(reused, 0, i, i + reused.length);
+      scanner.push(reused.subarray(0, n));
+      reused.fill(0x21);
+    }
+    scanner.end();
+    assert.deepEqual(
+      visitor.seen.map((x) => `${x.line}:${x.role[0]}:${x.text}`),
+      expected,
+    );
+  });
 });

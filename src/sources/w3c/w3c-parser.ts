@@ -9,7 +9,8 @@
  * published rules (Sigma, CISA, Volexity) are written against that spelling; `-` is read as
  * empty. Other `#` lines are comments (people annotate shared samples that way) and ignored.
  */
-import { Columns, TabularRecord } from '../../core/record.js';
+import { Columns } from '../../core/record.js';
+import { RowRecord, separatorEnds } from '../common/row-record.js';
 import { runLineParser, type FormatVisitor, type ParseContext } from '../common/run-parser.js';
 import { TimeRange, normalizeIsoTime, w3cTime } from '../common/time.js';
 import type { LineRole } from '../lines/line-visitor.js';
@@ -59,30 +60,31 @@ class W3cVisitor implements FormatVisitor {
     }
     // W3C never writes an empty value (it writes `-`), so trailing blanks some writers leave
     // can go without losing a field.
-    const values = (text.charCodeAt(text.length - 1) === 32 ? text.trimEnd() : text).split(' ');
+    const row = text.charCodeAt(text.length - 1) === 32 ? text.trimEnd() : text;
+    // Values are cut out of the line only when asked for (see RowRecord); their count is checked here.
+    const ends = separatorEnds(row, ' ');
     const n = layout.columns.names.length;
-    if (values.length !== n) {
-      diags.report('warning', 'bad-row', `${values.length} fields where #Fields: names ${n}; line skipped`, line);
+    if (ends.length !== n) {
+      diags.report('warning', 'bad-row', `${ends.length} fields where #Fields: names ${n}; line skipped`, line);
       return false;
     }
-    for (let i = 0; i < n; i++) if (values[i] === '-') values[i] = '';
-    const time = this.#time(layout, values);
+    const time = this.#time(layout, row, ends);
     if (time !== null) this.times.add(time);
     if (this.serverName === null && layout.server >= 0) {
-      const s = values[layout.server] ?? '';
+      const s = cell(row, ends, layout.server);
       if (s.length > 0) this.serverName = s;
     }
     if (role === 'data') {
       const origin = { path: this.#ctx.path, line, kind: 'iis' as const };
-      this.#ctx.onRecord(new TabularRecord('iis', origin, time, layout.columns, values));
+      this.#ctx.onRecord(new RowRecord('iis', origin, time, layout.columns, row, ends, w3cCell));
     }
     return time !== null;
   }
 
-  #time(layout: Layout, values: readonly string[]): string | null {
+  #time(layout: Layout, row: string, ends: readonly number[]): string | null {
     if (layout.time < 0) return null;
-    const date = layout.date >= 0 ? (values[layout.date] ?? '') : this.#blockDate;
-    return w3cTime(date, values[layout.time] ?? '');
+    const date = layout.date >= 0 ? cell(row, ends, layout.date) : this.#blockDate;
+    return w3cTime(date, cell(row, ends, layout.time));
   }
 
   #directive(text: string): void {
@@ -104,4 +106,14 @@ class W3cVisitor implements FormatVisitor {
       this.#blockDate = t === null ? '' : t.slice(0, 10);
     }
   }
+}
+
+/** A W3C value as written, except `-` (IIS's empty value), which reads as empty. */
+function w3cCell(text: string, start: number, end: number): string {
+  return end - start === 1 && text.charCodeAt(start) === 45 ? '' : text.slice(start, end);
+}
+
+/** Value `i` of a W3C line whose value ends are `ends`. */
+function cell(row: string, ends: readonly number[], i: number): string {
+  return w3cCell(row, i === 0 ? 0 : (ends[i - 1] as number) + 1, ends[i] as number);
 }
