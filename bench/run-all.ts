@@ -29,7 +29,7 @@ const SUITES: readonly Suite[] = [
   { name: 'yara', file: 'yara-bench.js', what: 'signature-base over files and log lines vs yara -r', args: [], quick: ['--files', '2000', '--bytes', '100000000', '--lines', '50000'] },
   { name: 'evtx', file: 'evtx-bench.js', what: 'EVTX reader vs evtxexport', args: [], quick: ['--size', '200MB'] },
   { name: 'intel', file: 'intel-bench.js', what: '1,000,000 indicators: import, and scan throughput', args: [], quick: ['--indicators', '100000', '--size', '200MB', '--runs', '1'] },
-  { name: 'watch', file: 'watch-bench.js', what: 'watch: line-to-alert latency at rsyslog, idle CPU', args: [], quick: ['--quick'] },
+  { name: 'watch', file: 'watch-bench.js', what: 'watch: line-to-alert latency at rsyslog, idle CPU', args: [], quick: ['--seconds', '5', '--idle', '10'] },
   { name: 'probe', file: 'probe-bench.js', what: '1,000 HTTPS hosts fingerprinted', args: [], quick: [] },
 ];
 

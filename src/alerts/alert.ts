@@ -25,7 +25,8 @@ export interface Alert {
  * out on purpose: the same logs scanned under another folder name are the same alert.
  */
 export function alertKey(f: Pick<Finding, 'host' | 'ruleId' | 'source' | 'time'>): string {
-  const parts = [f.host, f.ruleId, f.source.path, f.source.line, f.time];
+  // The record id is only added when present, so keys of log-line findings stay as they were.
+  const parts = [f.host, f.ruleId, f.source.path, f.source.line, f.time, ...(f.source.recordId !== undefined ? [f.source.recordId] : [])];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }
 

@@ -20,6 +20,8 @@ export interface FindingSource {
   /** 1-based line, or null for whole-file findings. */
   readonly line: number | null;
   readonly kind: RecordKind;
+  /** Event records: the EventRecordID, which tells apart events of one file that have no line. */
+  readonly recordId?: number;
 }
 
 /** What a detector reports about one record, before the engine knows which host it belongs to. */

@@ -59,6 +59,8 @@ export class RecordMatcher {
         profile.set(d.id, (profile.get(d.id) ?? 0) + performance.now() - t0);
       } else hit = d.match(record, host);
       if (!hit) continue;
+      const recordId = record.origin.recordId;
+      if (recordId !== undefined && hit.source.recordId === undefined) hit = { ...hit, source: { ...hit.source, recordId } };
       if (this.#set.correlators.length > 0) this.#correlate(hit, record, (h) => (out ??= []).push(h));
       if (!this.#set.feedOnly.has(d.id)) (out ??= []).push(hit);
     }

@@ -43,7 +43,7 @@ const SNIFFABLE = /\.(log|txt|csv|tsv|json|jsonl|ndjson|xml)$|^[^.]*$/i;
  * Windows event logs are recognised by name wherever they lie (`Windows/System32/winevt/Logs`
  * in a triage folder, or loose): `.evtx` files are binary and need no sniffing.
  */
-function eventLogPlacement(name: string): Placement | null {
+export function eventLogPlacement(name: string): Placement | null {
   if (!/\.evtx$/i.test(name)) return null;
   return { type: 'log', kind: 'event', source: `Event log/${name.replace(/\.evtx$/i, '').replace(/%4/g, '/')}`, format: 'evtx' };
 }

@@ -10,6 +10,7 @@ export function compareFindings(a: Finding, b: Finding): number {
     cmp(a.input, b.input) ||
     cmp(a.source.path, b.source.path) ||
     (a.source.line ?? 0) - (b.source.line ?? 0) ||
+    (a.source.recordId ?? 0) - (b.source.recordId ?? 0) ||
     cmp(a.ruleId, b.ruleId)
   );
 }

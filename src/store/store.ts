@@ -1,14 +1,14 @@
 /**
  * @module The Store: exhunt's one persistent state, behind an interface with one repository per
- * feature. Today: `intel` (indicators, sources, feeds, import history). Later features add their
- * repository beside it (inventory history, watch checkpoints and alert outboxes) and their
- * migrations to the same list (see `sqlite/migrations.ts`), so one file or one database holds
- * everything.
+ * feature: `intel` (indicators, sources, feeds, import history) here; alert outboxes
+ * (`alerts/`), inventory history (`inventory/`) and watch checkpoints (`watch/`) bring their own
+ * migrations to the same file (see `sqlite/migrations.ts`), so one file holds everything.
  *
  * Backends: `SqliteStore` (embedded, default: one file, WAL) and, later, a PostgreSQL store for
  * the scaled-out console that implements the same interfaces with a connection pool (see
  * docs/intel.md "Store").
  */
+import { ExhuntError } from '../core/errors.js';
 import type { IntelRepository } from './intel-repository.js';
 import type { Migration } from './sqlite/migrations.js';
 
@@ -39,7 +39,7 @@ export interface OpenStoreOptions {
 }
 
 /** The store file does not exist and `create` was false. */
-export class StoreMissingError extends Error {
+export class StoreMissingError extends ExhuntError {
   constructor(readonly path: string) {
     super(`no exhunt store at ${path} (import indicators first, or pass --store PATH)`);
     this.name = 'StoreMissingError';
@@ -47,7 +47,7 @@ export class StoreMissingError extends Error {
 }
 
 /** The store was written by a newer exhunt, or is not an exhunt store. */
-export class StoreVersionError extends Error {
+export class StoreVersionError extends ExhuntError {
   constructor(message: string) {
     super(message);
     this.name = 'StoreVersionError';

@@ -19,6 +19,7 @@
 import { readFileSync } from 'node:fs';
 import type { Document } from 'yaml';
 import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
 import { AlertConfigError, messageOf } from '../errors.js';
 import type { AlertsConfig } from './schema.js';
 import { alertsConfigSchema } from './schema.js';
@@ -61,8 +62,20 @@ function valueAt(data: unknown, path: Path): unknown {
   return cur;
 }
 
-/** Parses config text; `file` names it in errors. Throws {@link AlertConfigErrors}. */
-export function parseAlertsConfig(text: string, file: string): AlertsConfig {
+/**
+ * Where a problem is: the line of a path in the parsed document (for checks a caller makes
+ * after the schema, such as unique names).
+ */
+export type LineOf = (path: readonly (string | number)[]) => number;
+
+/**
+ * Parses YAML text against a zod schema: every YAML error and schema issue becomes an
+ * {@link AlertConfigError} with `file` and the line of the offending key (unknown keys: the
+ * key's own line), all reported at once in {@link AlertConfigErrors}. `check` may add problems
+ * about the parsed data. Shared by the alerts config and the watch config (src/watch/config.ts),
+ * which embeds the same channel list.
+ */
+export function parseYamlConfig<S extends z.ZodType>(text: string, file: string, schema: S, check?: (data: z.output<S>, at: LineOf) => AlertConfigError[]): z.output<S> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const problems: AlertConfigError[] = [];
@@ -73,7 +86,7 @@ export function parseAlertsConfig(text: string, file: string): AlertsConfig {
     throw new AlertConfigErrors(file, problems);
   }
   const data: unknown = doc.toJS();
-  const result = alertsConfigSchema.safeParse(data);
+  const result = schema.safeParse(data);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -89,20 +102,34 @@ export function parseAlertsConfig(text: string, file: string): AlertsConfig {
     }
     throw new AlertConfigErrors(file, problems);
   }
+  const parsed: z.output<S> = result.data;
+  if (check) problems.push(...check(parsed, (path) => lineOf(doc, lines, path)));
+  if (problems.length > 0) throw new AlertConfigErrors(file, problems);
+  return parsed;
+}
+
+/** Every channel has a name, and no two share one (the name is the key of the outbox queue). */
+export function checkChannelNames(channels: AlertsConfig['channels'], file: string, at: LineOf, base: readonly (string | number)[] = ['channels']): AlertConfigError[] {
+  const problems: AlertConfigError[] = [];
   const seen = new Map<string, number>();
-  result.data.channels.forEach((c, i) => {
+  const label = base.join('.');
+  channels.forEach((c, i) => {
     if (!c.name) {
-      problems.push(new AlertConfigError(`channels.${i}: every channel needs a name (its outbox queue)`, { path: file, line: lineOf(doc, lines, ['channels', i]) }));
+      problems.push(new AlertConfigError(`${label}.${i}: every channel needs a name (its outbox queue)`, { path: file, line: at([...base, i]) }));
       return;
     }
     const earlier = seen.get(c.name);
     if (earlier !== undefined) {
-      problems.push(new AlertConfigError(`channels.${i}.name: "${c.name}" is already the name of channels.${earlier}`, { path: file, line: lineOf(doc, lines, ['channels', i, 'name']) }));
+      problems.push(new AlertConfigError(`${label}.${i}.name: "${c.name}" is already the name of ${label}.${earlier}`, { path: file, line: at([...base, i, 'name']) }));
     }
     seen.set(c.name, i);
   });
-  if (problems.length > 0) throw new AlertConfigErrors(file, problems);
-  return result.data;
+  return problems;
+}
+
+/** Parses config text; `file` names it in errors. Throws {@link AlertConfigErrors}. */
+export function parseAlertsConfig(text: string, file: string): AlertsConfig {
+  return parseYamlConfig(text, file, alertsConfigSchema, (data, at) => checkChannelNames(data.channels, file, at));
 }
 
 /** Reads and parses the config file. Throws {@link AlertConfigError}. */

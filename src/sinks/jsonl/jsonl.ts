@@ -19,7 +19,7 @@
  * | `references`  | {name, url?}[]                         | where the rule's content came from                   |
  * | `time`        | string \| null                         | event time, ISO 8601 UTC                             |
  * | `clientIp`    | string \| null                         | remote client address as logged                      |
- * | `source`      | {path, line, kind}                     | file relative to the input (`/`), 1-based line or null, record kind |
+ * | `source`      | {path, line, kind, recordId?}          | file relative to the input (`/`), 1-based line or null, record kind, EventRecordID of events |
  * | `evidence`    | {[field]: string}                      | selected record fields and extracted values          |
  * | `report`      | string (absent when none)              | Test-ProxyLogon report the finding belongs in        |
  * | `schemaVersion` | 1                                    | bumped on any incompatible change                    |
@@ -69,7 +69,7 @@ export function findingToJsonLine(f: Finding): string {
     clientIp: f.clientIp,
     host: f.host,
     input: f.input,
-    source: { path: f.source.path, line: f.source.line, kind: f.source.kind },
+    source: { path: f.source.path, line: f.source.line, kind: f.source.kind, ...(f.source.recordId !== undefined ? { recordId: f.source.recordId } : {}) },
     evidence: f.evidence,
     report: f.report,
   };
