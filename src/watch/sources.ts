@@ -56,7 +56,9 @@ export async function identify(abs: string): Promise<FileIdentity | null> {
   try {
     const st = await fsp.stat(abs, { bigint: true });
     if (!st.isFile()) return null;
-    return { dev: st.dev.toString(), ino: st.ino.toString(), size: Number(st.size), mtimeMs: Number(st.mtimeMs) };
+    // BigInt stats give whole milliseconds (truncated); the fraction from mtimeNs keeps the time a
+    // scan reports (fs.Stats rounds it), so a file's findings have the same alert key in both.
+    return { dev: st.dev.toString(), ino: st.ino.toString(), size: Number(st.size), mtimeMs: Number(st.mtimeNs) / 1e6 };
   } catch {
     return null;
   }
@@ -376,10 +378,12 @@ export async function wholeStep(cp: Checkpoint | null, seen: { size: number; mti
   if (quietFor < o.settleMs) return { checkpoint: cp, changed: false, waitMs: o.settleMs - quietFor, identity: id, read: false };
 
   const base = cp && cp.dev === id.dev && cp.ino === id.ino ? cp : fresh({ input: o.input, path: o.path, kind: o.placement.type === 'sweep' ? 'file' : o.placement.kind }, id);
-  const entry = fileEntry(o.abs, o.path, id.size, new Date(id.mtimeMs));
+  // fs.Stats rounds mtimeMs to its Date (`new Date(x)` would truncate): the same time as a scan.
+  const mtime = new Date(Math.round(id.mtimeMs));
+  const entry = fileEntry(o.abs, o.path, id.size, mtime);
   if (o.placement.type === 'sweep') {
     const record = await readFileRecord(
-      { path: o.path, windowsPath: o.placement.windowsPath, zone: o.placement.zone, size: id.size, mtime: new Date(id.mtimeMs), open: () => entry.open() },
+      { path: o.path, windowsPath: o.placement.windowsPath, zone: o.placement.zone, size: id.size, mtime, open: () => entry.open() },
       { exchangeInstall: o.exchangeInstall, extraHashes: o.extraHashes },
     );
     const digest = record.get('SHA256') ?? '';
