@@ -28,6 +28,7 @@ test('every occurring literal is found: prefixes at one position, overlaps, nest
     ds.map((_, i) => gate.wants(i, found)),
     [true, true, true, ...filler.map(() => false)],
   );
+  assert.deepEqual([...gate.wanted(found)], [1, 1, 1, ...filler.map(() => 0)]);
 });
 
 test('literals are searched within one value, never across two', () => {
@@ -42,6 +43,7 @@ test('a detector without literals is always asked; regex metacharacters are lite
   const found = gate.found(iis({ x: 'axb(c)' }));
   assert.equal(gate.wants(0, found), true);
   assert.equal(gate.wants(1, found), false);
+  assert.deepEqual([...gate.wanted(found)].slice(0, 2), [1, 0]);
   assert.equal(gate.wants(1, gate.found(iis({ x: 'zza.b(c)*' }))), true);
 });
 

@@ -29,17 +29,28 @@ export class LiteralGate {
   readonly #finder: RegExp | null;
   /** Literal → the other literals that are its prefixes (found at the same position). */
   readonly #prefixes: ReadonlyMap<string, readonly string[]>;
+  /** Literal → indices of the detectors that declare it. */
+  readonly #owners: ReadonlyMap<string, readonly number[]>;
 
   constructor(detectors: readonly Detector[]) {
     const all = new Set<string>();
     for (const d of detectors) if (d.literals) for (const l of d.literals) all.add(l);
     const usable = detectors.length >= MIN_DETECTORS && all.size > 0 && all.size <= MAX_LITERALS && ![...all].some((l) => l === '' || l.includes('\u0000'));
     this.#wants = detectors.map((d) => (usable ? d.literals : null));
+    const owners = new Map<string, number[]>();
+    this.#owners = owners;
     if (!usable) {
       this.#finder = null;
       this.#prefixes = new Map();
       return;
     }
+    detectors.forEach((d, i) => {
+      for (const l of d.literals ?? []) {
+        const list = owners.get(l);
+        if (list) list.push(i);
+        else owners.set(l, [i]);
+      }
+    });
     const sorted = [...all].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
     this.#finder = new RegExp(`(?=(${sorted.map(escapeRegExp).join('|')}))`, 'g');
     const prefixes = new Map<string, string[]>();
@@ -68,6 +79,17 @@ export class LiteralGate {
       for (const p of this.#prefixes.get(lit) ?? []) out.add(p);
       re.lastIndex = m.index + 1;
     }
+    return out;
+  }
+
+  /**
+   * Which detectors must be asked, given the literals found in the record: a flag per detector
+   * index (those without literals always, the others when one of their literals was found).
+   */
+  wanted(found: ReadonlySet<string>): Uint8Array {
+    const out = new Uint8Array(this.#wants.length);
+    for (let i = 0; i < out.length; i++) if (this.#wants[i] === null) out[i] = 1;
+    for (const l of found) for (const i of this.#owners.get(l) ?? []) out[i] = 1;
     return out;
   }
 

@@ -48,10 +48,10 @@ export class RecordMatcher {
     let out: Hit[] | null = null;
     const profile = this.#profile;
     const gate = this.#gate(record.kind, detectors);
-    const found = gate?.applies(record) ? gate.found(record) : null;
+    const wanted = gate?.applies(record) ? gate.wanted(gate.found(record)) : null;
     for (let i = 0; i < detectors.length; i++) {
       const d = detectors[i]!;
-      if (found && !gate!.wants(i, found)) continue;
+      if (wanted && wanted[i] === 0) continue;
       let hit;
       if (profile) {
         const t0 = performance.now();
