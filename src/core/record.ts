@@ -19,11 +19,13 @@ export interface LogRecord {
   /** All fields, names as the source spells them. Allocates: for evidence, not for matching. */
   fields(): Record<string, string>;
   /**
-   * Every field value as read, in no particular order, for the engine's per-detector literal
-   * check (a detector whose literals are in none of the values cannot match). Optional: records
-   * without it are always handed to every detector of their kind.
+   * One string holding every field value's searchable runs (ASCII without line breaks or double
+   * quotes: what `literalAnchor` keeps), for the engine's per-detector literal gate (a detector
+   * none of whose literals occurs cannot match). For a log line this is the line as read, with no
+   * copy; values are never joined across such a run. Optional: records without it are always
+   * handed to every detector of their kind.
    */
-  values?(): readonly string[];
+  searchText?(): string;
 }
 
 /**
@@ -96,6 +98,10 @@ export class TabularRecord implements LogRecord {
   values(): readonly string[] {
     return this.#extra ? [...this.#values, ...Object.values(this.#extra)] : this.#values;
   }
+
+  searchText(): string {
+    return this.values().join('\n');
+  }
 }
 
 /** A record whose fields are a plain object (files, free-text log lines). */
@@ -124,6 +130,10 @@ export class MapRecord implements LogRecord {
 
   values(): readonly string[] {
     return Object.values(this.#fields);
+  }
+
+  searchText(): string {
+    return this.values().join('\n');
   }
 }
 

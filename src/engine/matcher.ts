@@ -48,7 +48,7 @@ export class RecordMatcher {
     let out: Hit[] | null = null;
     const profile = this.#profile;
     const gate = this.#gate(record.kind, detectors);
-    const wanted = gate?.applies(record) ? gate.wanted(gate.found(record)) : null;
+    const wanted = gate?.applies(record) ? gate.wanted(record) : null;
     for (let i = 0; i < detectors.length; i++) {
       const d = detectors[i]!;
       if (wanted && wanted[i] === 0) continue;

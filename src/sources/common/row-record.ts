@@ -86,6 +86,15 @@ export class RowRecord implements LogRecord {
     return out;
   }
 
+  /**
+   * The row as read (a value's runs without quotes stand in it verbatim, however the format
+   * quotes it), then the derived fields.
+   */
+  searchText(): string {
+    const extra = this.#extras();
+    return extra === undefined ? this.#text : `${this.#text}\n${Object.values(extra).join('\n')}`;
+  }
+
   #extras(): Readonly<Record<string, string>> | undefined {
     if (this.#extra === null) this.#extra = this.#extraOf?.(this);
     return this.#extra;

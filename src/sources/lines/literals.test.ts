@@ -60,10 +60,10 @@ const MANY = [
 ];
 
 describe('compileLiterals', () => {
-  it('chooses RegExp for few literals and Wu-Manber for many long ones', () => {
+  it('chooses RegExp for few literals and the q-gram filter for many', () => {
     assert.equal(literalStrategy(FEW), 'regex');
-    assert.equal(literalStrategy(MANY), 'wu-manber');
-    assert.equal(literalStrategy([...MANY, '@']), 'regex', 'a one-byte literal defeats the pair table');
+    assert.equal(literalStrategy(MANY), 'qgram');
+    assert.equal(literalStrategy([...MANY, '@']), 'regex', 'a one-byte literal cannot be probed by pairs');
     assert.equal(literalStrategy(null), 'all');
     assert.equal(literalStrategy([]), 'none');
     assert.equal(literalStrategy(['é']), 'all', 'no ASCII to search for: every line is a candidate');
@@ -79,7 +79,8 @@ describe('compileLiterals', () => {
 
   for (const [name, literals] of [
     ['RegExp', FEW],
-    ['Wu-Manber', MANY],
+    ['q-gram', MANY],
+    ['q-gram with 3-byte literals', [...MANY, '={{', '<svg', '1=1#']],
   ] as const) {
     it(`${name}: finds exactly the lines holding a literal, any case (property, 300 cases)`, () => {
       const rand = prng(name.length * 7919);

@@ -11,15 +11,18 @@
  * - up to `REGEX_MAX_LITERALS` literals: one case-insensitive RegExp alternation over the chunk
  *   decoded as latin1 (latin1 maps bytes 1:1 to UTF-16 code units, so positions are byte
  *   offsets). irregexp finds one literal at about 5 GB/s and five at about 1.3 GB/s, and it
- *   copes with short, common literals such as `/ecp/` (twice as fast as Wu-Manber on IIS logs);
- * - more literals: Wu-Manber (a shift table over byte pairs) straight on the bytes, about
- *   0.8 GB/s for 30 literals where the alternation falls to about 0.3 GB/s.
+ *   copes with short, common literals such as `/ecp/` (faster than the q-gram filter below for a handful);
+ * - more literals: a sampled q-gram filter straight on the bytes (`qgram.ts`), 0.4-1.2 GB/s
+ *   whatever their number and length, where the alternation falls to about 0.3 GB/s for 30.
  *
  * Case folding is ASCII only. Non-ASCII parts of a literal cannot be folded byte-wise, so a
  * literal is reduced to its longest ASCII run (still a necessary condition for a match); a
  * literal with no ASCII run turns the prefilter off (every line is a candidate). Line breaks in a
- * literal split it the same way, which keeps every hit inside one line.
+ * literal split it the same way, which keeps every hit inside one line, and so do double quotes,
+ * which CSV doubles inside a quoted value.
  */
+
+import { buildQGrams, firstIn, type QGramSet } from './qgram.js';
 
 export interface LiteralMatcher {
   /**
@@ -37,12 +40,25 @@ type Plan =
   | { readonly type: 'all' }
   | { readonly type: 'none' }
   | { readonly type: 'regex'; readonly source: string }
-  | { readonly type: 'wu-manber'; readonly tables: WuManberTables };
+  | {
+      readonly type: 'qgram';
+      readonly anchors: readonly string[];
+      /** RegExp over the literals too short for triples, searched beside the q-gram filter. */
+      readonly short: string | null;
+      set: QGramSet | null;
+    };
 
-/** Up to this many literals one RegExp beats Wu-Manber (whose shifts shrink with short ones). */
+/** Up to this many literals one RegExp beats the q-gram filter. */
 const REGEX_MAX_LITERALS = 8;
-/** Wu-Manber hashes byte pairs, so every literal needs two bytes. */
-const WU_MANBER_MIN_LENGTH = 2;
+/** The q-gram filter probes byte pairs at least, so every literal needs two bytes. */
+const QGRAM_MIN_LENGTH = 2;
+/**
+ * Literals shorter than this make the q-gram filter probe every other byte with pairs, which
+ * are common in any text; a few of them (SigmaHQ's `={{`) are searched by a RegExp instead.
+ */
+const SHORT_LITERAL = 4;
+/** Bytes of the first region a q-gram plan samples to register each literal where it is rare. */
+const SAMPLE_BYTES = 256 * 1024;
 /** RegExp windows: irregexp is markedly faster on ~64 KB strings than on megabyte strings. */
 const REGEX_WINDOW = 64 * 1024;
 
@@ -67,20 +83,24 @@ export function compileLiterals(literals: readonly string[] | null): LiteralMatc
       return NEVER;
     case 'regex':
       return new RegexMatcher(plan.source);
-    case 'wu-manber':
-      return new WuManberMatcher(plan.tables);
+    case 'qgram':
+      return new QGramMatcher(plan);
   }
 }
 
 /** Which search `compileLiterals` uses for a set (for tests and benchmarks). */
-export function literalStrategy(literals: readonly string[] | null): 'all' | 'none' | 'regex' | 'wu-manber' {
+export function literalStrategy(literals: readonly string[] | null): 'all' | 'none' | 'regex' | 'qgram' {
   return literals === null ? 'all' : planFor(literals).type;
 }
 
-/** The searchable core of a literal: its longest run of ASCII without line breaks, lower-cased. */
+/**
+ * The searchable core of a literal: its longest run of ASCII without line breaks or double
+ * quotes, lower-cased. Quotes are left out because CSV writes a quote in a value twice, so a
+ * literal holding one does not stand verbatim in the raw line.
+ */
 export function literalAnchor(literal: string): string {
   let best = '';
-  for (const run of literal.toLowerCase().split(/[^\x00-\x09\x0b\x0c\x0e-\x7f]+/)) if (run.length > best.length) best = run;
+  for (const run of literal.toLowerCase().split(/[^\x00-\x09\x0b\x0c\x0e-\x21\x23-\x7f]+/)) if (run.length > best.length) best = run;
   return best;
 }
 
@@ -97,10 +117,14 @@ function planFor(literals: readonly string[]): Plan {
   const kept: string[] = [];
   for (const a of sorted) if (!kept.some((k) => a.includes(k))) kept.push(a);
   const minLength = (kept[0] ?? '').length;
-  if (kept.length <= REGEX_MAX_LITERALS || minLength < WU_MANBER_MIN_LENGTH) {
+  if (kept.length <= REGEX_MAX_LITERALS || minLength < QGRAM_MIN_LENGTH) {
     return { type: 'regex', source: kept.map(escapeRegExp).join('|') };
   }
-  return { type: 'wu-manber', tables: buildWuManber(kept) };
+  const short = kept.filter((a) => a.length < SHORT_LITERAL);
+  if (short.length > 0 && short.length <= REGEX_MAX_LITERALS && short.length < kept.length) {
+    return { type: 'qgram', anchors: kept.filter((a) => a.length >= SHORT_LITERAL), short: short.map(escapeRegExp).join('|'), set: null };
+  }
+  return { type: 'qgram', anchors: kept, short: null, set: null };
 }
 
 function escapeRegExp(s: string): string {
@@ -164,90 +188,48 @@ class RegexMatcher implements LiteralMatcher {
   }
 }
 
-/** ASCII lower-casing of a byte. */
-const FOLD = new Uint8Array(256);
-for (let i = 0; i < 256; i++) FOLD[i] = i >= 65 && i <= 90 ? i + 32 : i;
-
-interface WuManberTables {
-  /** Length of the shortest pattern: the window the shift table is built over. */
-  readonly m: number;
-  /**
-   * Safe shift for each byte pair as it stands in the text (every case spelling of a pattern's
-   * pair has an entry), ending at the window end; 0 means "verify here". Indexing by the raw
-   * pair spares the search loop two case-folding lookups per step.
-   */
-  readonly shift: Uint8Array;
-  /** Patterns whose window ends with the pair, by folded pair. */
-  readonly buckets: readonly (readonly Uint8Array[] | undefined)[];
-}
-
-/** The byte and, for a lower-case ASCII letter, its upper-case spelling. */
-function spellings(b: number): readonly number[] {
-  return b >= 97 && b <= 122 ? [b, b - 32] : [b];
-}
-
-function buildWuManber(patterns: readonly string[]): WuManberTables {
-  const bytes = patterns.map((p) => Buffer.from(p, 'latin1'));
-  const m = Math.min(...bytes.map((b) => b.length));
-  const shift = new Uint8Array(65536).fill(Math.min(255, m - 1));
-  const buckets: Uint8Array[][] = [];
-  for (const p of bytes) {
-    for (let q = 1; q < m; q++) {
-      const s = m - 1 - q;
-      for (const a of spellings(p[q - 1] as number)) {
-        for (const b of spellings(p[q] as number)) {
-          const h = (a << 8) | b;
-          if (s < (shift[h] as number)) shift[h] = s;
-        }
-      }
-    }
-    const h = ((p[m - 2] as number) << 8) | (p[m - 1] as number);
-    (buckets[h] ??= []).push(p);
-  }
-  return { m, shift, buckets };
-}
-
-class WuManberMatcher implements LiteralMatcher {
-  readonly #t: WuManberTables;
+/**
+ * The q-gram filter over a plan's anchors. The plan's tables are built once, by the first matcher
+ * to see data, from a sample of it (logs of one kind look alike, so the first file is a fair
+ * sample); a matcher asked to `test` before any region builds them without a sample.
+ */
+class QGramMatcher implements LiteralMatcher {
+  readonly #plan: Extract<Plan, { type: 'qgram' }>;
+  readonly #short: RegexMatcher | null;
   #buf: Buffer = Buffer.alloc(0);
   #end = 0;
+  /** Last answer of each search (-2: none yet), reused while it is not behind the position asked. */
+  #gram = -2;
+  #regex = -2;
 
-  constructor(tables: WuManberTables) {
-    this.#t = tables;
+  constructor(plan: Extract<Plan, { type: 'qgram' }>) {
+    this.#plan = plan;
+    this.#short = plan.short === null ? null : new RegexMatcher(plan.short);
   }
 
-  region(buf: Buffer, _start: number, end: number): void {
+  #set(sample?: Uint8Array): QGramSet {
+    return (this.#plan.set ??= buildQGrams(this.#plan.anchors, sample));
+  }
+
+  region(buf: Buffer, start: number, end: number): void {
+    this.#set(buf.subarray(start, Math.min(end, start + SAMPLE_BYTES)));
     this.#buf = buf;
     this.#end = end;
+    this.#gram = -2;
+    this.#regex = -2;
+    this.#short?.region(buf, start, end);
   }
 
   next(from: number): number {
-    return this.#find(this.#buf, from, this.#end);
+    if (this.#gram !== -1 && this.#gram < from) this.#gram = firstIn(this.#set(), this.#buf, from, this.#end);
+    const short = this.#short;
+    if (short === null) return this.#gram;
+    if (this.#regex !== -1 && this.#regex < from) this.#regex = short.next(from);
+    if (this.#gram === -1) return this.#regex;
+    return this.#regex === -1 ? this.#gram : Math.min(this.#gram, this.#regex);
   }
 
   test(buf: Buffer, start: number, end: number): boolean {
-    return this.#find(buf, start, end) !== -1;
-  }
-
-  #find(t: Buffer, from: number, to: number): number {
-    const { m, shift, buckets } = this.#t;
-    let pos = from + m - 1;
-    while (pos < to) {
-      const s = shift[((t[pos - 1] as number) << 8) | (t[pos] as number)] as number;
-      if (s !== 0) {
-        pos += s;
-        continue;
-      }
-      const start = pos - m + 1;
-      for (const p of buckets[((FOLD[t[pos - 1] as number] as number) << 8) | (FOLD[t[pos] as number] as number)] ?? []) {
-        const n = p.length;
-        if (start + n > to) continue;
-        let j = 0;
-        while (j < n && FOLD[t[start + j] as number] === p[j]) j++;
-        if (j === n) return start;
-      }
-      pos++;
-    }
-    return -1;
+    return firstIn(this.#set(), buf, start, end) !== -1 || (this.#short?.test(buf, start, end) ?? false);
   }
 }
