@@ -35,6 +35,8 @@ export interface LogRecord {
 export class Columns {
   readonly names: readonly string[];
   readonly #index = new Map<string, number>();
+  /** Names as written, each to the index its lower-case form has (so both agree on repeats). */
+  readonly #exact = new Map<string, number>();
 
   constructor(names: readonly string[]) {
     this.names = names;
@@ -43,10 +45,14 @@ export class Columns {
       // First occurrence wins when a header repeats a name.
       if (!this.#index.has(key)) this.#index.set(key, i);
     });
+    for (const n of names) if (!this.#exact.has(n)) this.#exact.set(n, this.#index.get(n.toLowerCase())!);
   }
 
   indexOf(name: string): number | undefined {
-    return this.#index.get(name.toLowerCase());
+    // Rules ask by the names they were written with, mostly as the header spells them: the
+    // exact spelling is tried first, sparing a lower-cased copy of the name per lookup.
+    const exact = this.#exact.get(name);
+    return exact !== undefined ? exact : this.#index.get(name.toLowerCase());
   }
 }
 

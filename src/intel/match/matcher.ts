@@ -191,6 +191,7 @@ export class IntelMatcher {
   readonly #events: Entry[] = [];
   /** Bounded memo tables for values that repeat from record to record (hosts, agents, anchors). */
   readonly #domainHits = new Map<string, Entry[]>();
+  readonly #hostHits = new Map<string, [Entry, string][]>();
   readonly #uaHits = new Map<string, Entry | null>();
   readonly #anchorHosts = new Map<string, string[]>();
   readonly #literals: Map<RecordKind, string[] | null>;
@@ -463,9 +464,17 @@ export class IntelMatcher {
     if (this.#domain.size > 0 || this.#ip4.index.size + this.#ip6.size + this.#ranges4 + this.#ranges6 > 0) {
       const host = r.get(hostField);
       if (host) {
-        const bare = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-        if (parseIp(bare)) this.#matchIps(bare, hostField, found);
-        else this.#matchDomain(bare, hostField, host, found);
+        // A server answers to a handful of host names all day: remember what each one gave.
+        let hits = this.#hostHits.get(host);
+        if (hits === undefined) {
+          const list: [Entry, string][] = [];
+          const bare = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+          if (parseIp(bare)) this.#matchIps(bare, hostField, (e, _f, v) => list.push([e, v]));
+          else this.#matchDomain(bare, hostField, host, (e, _f, v) => list.push([e, v]));
+          hits = list;
+          remember(this.#hostHits, host, hits);
+        }
+        for (const [e, v] of hits) found(e, hostField, v);
       }
     }
     for (const f of anchorFields) {
