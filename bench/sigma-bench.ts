@@ -89,8 +89,11 @@ async function main(): Promise<void> {
     { label: `exhunt + ${rules.length} SigmaHQ webserver rules`, cmd: process.execPath, argv: [...base, ...rules.flatMap((r) => ['--sigma', r])], okStatus: [0, 1] },
     { label: 'ripgrep (reads the same files)', cmd: 'rg', argv: ['-c', '-i', 'autodiscover', a.data], okStatus: [0, 1] },
   ];
-  const results = variants.map((v) => {
-    const runs = Array.from({ length: a.runs }, () => timed(v.cmd, v.argv, { okStatus: v.okStatus }));
+  // Rounds alternate the variants, so that a change in the machine's load falls on all alike.
+  const timings = variants.map(() => [] as ReturnType<typeof timed>[]);
+  for (let r = 0; r < a.runs; r++) variants.forEach((v, i) => timings[i]!.push(timed(v.cmd, v.argv, { okStatus: v.okStatus })));
+  const results = variants.map((v, i) => {
+    const runs = timings[i]!;
     const bad = runs.find((r) => !r.ok);
     if (bad) throw new Error(`${v.label} failed (exit ${bad.status}): ${bad.stderr.slice(-500)}`);
     const wall = median(runs.map((r) => r.wall));

@@ -30,14 +30,24 @@ const MAX_LITERALS = 4096;
 const MIN_DETECTORS = 12;
 /** Characters of record values collected before the filter is rebuilt from them as a sample. */
 const SAMPLE_CHARS = 128 * 1024;
+/**
+ * Anchors shorter than this would make the filter probe every other character (with pairs for
+ * the shortest); up to `MAX_SHORT` of them are looked up with `indexOf` in a lower-cased copy
+ * instead, which costs less than the probes they save.
+ */
+const SHORT_ANCHOR = 5;
+const MAX_SHORT = 12;
 
 export class LiteralGate {
   /** Detectors asked whatever the record holds (no literals, or one that cannot be searched). */
   readonly #always: Uint8Array;
-  /** Anchors, and for each (by index) the detectors that declare a literal with it. */
+  /** Anchors searched by the filter, and for each (by index) the detectors that declare it. */
   readonly #anchors: readonly string[];
   readonly #owners: readonly (readonly number[])[];
+  /** Short anchors looked up one by one, with their detectors. */
+  readonly #short: readonly { readonly anchor: string; readonly owners: readonly number[] }[];
   #set: QGramSet | null;
+  readonly #usable: boolean;
   /** The answer of `wanted`, reused from record to record (read before the next call). */
   readonly #out: Uint8Array;
   /** Text seen so far, while the filter still runs on its built-in frequency estimate. */
@@ -48,9 +58,9 @@ export class LiteralGate {
     const always = new Uint8Array(detectors.length);
     const ids = new Map<string, number>();
     const owners: number[][] = [];
-    const all = new Set<string>();
-    for (const d of detectors) if (d.literals) for (const l of d.literals) all.add(l);
-    const usable = detectors.length >= MIN_DETECTORS && all.size > 0 && all.size <= MAX_LITERALS;
+    const literals = new Set<string>();
+    for (const d of detectors) if (d.literals) for (const l of d.literals) literals.add(l);
+    const usable = detectors.length >= MIN_DETECTORS && literals.size > 0 && literals.size <= MAX_LITERALS;
     detectors.forEach((d, i) => {
       const anchors = usable && d.literals ? d.literals.map(literalAnchor) : null;
       if (!anchors || anchors.some((a) => a.length < 2)) {
@@ -70,15 +80,20 @@ export class LiteralGate {
     });
     this.#always = always;
     this.#out = new Uint8Array(detectors.length);
-    this.#anchors = [...ids.keys()];
-    this.#owners = owners;
+    const all = [...ids.entries()].map(([anchor, id]) => ({ anchor, owners: owners[id]! }));
+    const short = all.filter((a) => a.anchor.length < SHORT_ANCHOR);
+    this.#short = short.length <= MAX_SHORT ? short : [];
+    const long = short.length <= MAX_SHORT ? all.filter((a) => a.anchor.length >= SHORT_ANCHOR) : all;
+    this.#anchors = long.map((a) => a.anchor);
+    this.#owners = long.map((a) => a.owners);
     this.#set = this.#anchors.length > 0 ? buildQGrams(this.#anchors) : null;
     if (this.#set === null) this.#sample = null;
+    this.#usable = usable && all.length > 0;
   }
 
   /** Whether the gate can skip detectors for this record. */
   applies(record: LogRecord): boolean {
-    return this.#set !== null && record.searchText !== undefined;
+    return this.#usable && record.searchText !== undefined;
   }
 
   /**
@@ -89,13 +104,19 @@ export class LiteralGate {
   wanted(record: LogRecord): Uint8Array {
     const out = this.#out;
     out.set(this.#always);
-    const set = this.#set;
-    if (!set || !record.searchText) return out.fill(1);
+    if (!this.#usable || !record.searchText) return out.fill(1);
     const owners = this.#owners;
     const text = record.searchText();
-    allInString(set, text, (id) => {
-      for (const i of owners[id]!) out[i] = 1;
-    });
+    if (this.#set) {
+      allInString(this.#set, text, (id) => {
+        for (const i of owners[id]!) out[i] = 1;
+      });
+    }
+    if (this.#short.length > 0) {
+      // Lower-casing beyond ASCII can only add matches (ask a detector in vain), never lose one.
+      const lower = text.toLowerCase();
+      for (const a of this.#short) if (lower.includes(a.anchor)) for (const i of a.owners) out[i] = 1;
+    }
     if (this.#sample) this.#collect(text);
     return out;
   }

@@ -40,6 +40,7 @@ describe('q-gram filter', () => {
   for (const [name, literals] of [
     ['short and long literals', LITERALS],
     ['long literals only (stride 6)', LITERALS.filter((l) => l.length >= 8)],
+    ['4-byte literals and longer (stride 2, triples only)', LITERALS.filter((l) => l.length >= 4)],
   ] as const) {
     it(`${name}: finds every literal in strings and a hit in bytes whenever there is one (property, 500 lines)`, () => {
       const rand = prng(name.length * 31);

@@ -193,6 +193,20 @@ export function firstIn(set: QGramSet, t: Uint8Array, from: number, to: number):
   if (pairs === null && triples !== null) {
     // The common case, kept apart so the loop holds one table lookup.
     const f3 = triples.filter;
+    if (s === 2 && to - from >= 3) {
+      // Stride 2: consecutive triples share a byte, so each probe loads two new ones.
+      let c = t[from] as number;
+      for (let i = from; i + 3 <= to; i += 2) {
+        const a = c;
+        const b = t[i + 1] as number;
+        c = t[i + 2] as number;
+        const h = Math.imul((a << 16) | (b << 8) | c, 0x9e3779b1) >>> (32 - TRIPLE_BITS);
+        if (f3[h] === 0) continue;
+        const found = verifyBytes(triples.buckets[h]!, t, i, from, to);
+        if (found !== -1) return found;
+      }
+      return -1;
+    }
     for (let i = from; i + 3 <= to; i += s) {
       const h = hash3(t[i] as number, t[i + 1] as number, t[i + 2] as number);
       if (f3[h] === 0) continue;
