@@ -128,7 +128,7 @@ rule Other { condition: pe.is_pe and math.entropy(0, filesize) > 7 }
   assert.equal(subsetText({ ...unit, target: 'logs' }, 'logs')?.text, text);
 });
 
-test('the compiled-rules cache: a second compile loads the sets, with the same report and matches', (t) => {
+test('the compiled-rules cache: a second compile loads the sets (and the log-line gate), with the same report and matches', (t) => {
   if (!requireBinding(t)) return;
   const dir = mkdtempSync(join(tmpdir(), 'exhunt-yara-cache-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -136,10 +136,12 @@ test('the compiled-rules cache: a second compile loads the sets, with the same r
   const first = compileYara({ rules, cache: dir });
   first.close();
   assert.equal(first.report.cacheHits, 0);
-  assert.equal(readdirSync(dir).filter((f) => f.endsWith('.yarx')).length, 3);
+  // text, binary, logs and the gate of the log lines
+  assert.equal(readdirSync(dir).filter((f) => f.endsWith('.yarx')).length, 4);
+  assert.equal(first.report.lineGate, true);
   const second = compileYara({ rules, cache: dir });
   t.after(() => second.close());
-  assert.equal(second.report.cacheHits, 3);
+  assert.equal(second.report.cacheHits, 4);
   const { millis: _a, cacheHits: _b, ...r1 } = first.report;
   const { millis: _c, cacheHits: _d, ...r2 } = second.report;
   assert.deepEqual(r2, r1, 'failures and counts come back from the cache');

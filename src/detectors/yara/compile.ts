@@ -4,16 +4,20 @@
  * signature-base and Loki declared. Three sets come out (see docs/yara.md):
  * - `text`: rules for text files (all rules except those requiring a binary header),
  * - `binary`: rules for binary files (all rules except those written for text only),
- * - `logs`: rules for log lines (signature-base's LOG rules, `--yara-logs`, CHIRP log entries).
+ * - `logs`: rules for log lines (signature-base's LOG rules, `--yara-logs`, CHIRP log entries),
+ *   with its gate (line-gate.ts): the same rules cut down to the strings they need, run once over
+ *   a batch of lines to find the few lines worth an exact scan.
  *
  * A unit (a file or a CHIRP entry) that does not compile is reported with its file, line and
  * reason and left out; the others still compile. Units are checked one by one only when a set
  * does not compile as a whole (or when `checkEach` asks for it, as `exhunt yara check` does).
  */
 import { ContentError } from '../../core/errors.js';
-import type { EngineIssue, ScanLimits, ScanSet, YaraEngine } from './engine.js';
+import type { EngineIssue, ScanLimits, ScanSet, UnitSource, YaraEngine } from './engine.js';
 import { openEngine } from './engines.js';
 import type { EngineInfo } from './loader.js';
+import { gateLimits } from './line-batch.js';
+import { gateUnits } from './line-gate.js';
 import { ruleLiterals, unionRuleLiterals } from './literals.js';
 import { RuleCache } from './cache.js';
 import { EXTERNALS, binaryOnly, externalsOf, isLogRule, isWebshellRule, ruleReferences, writtenForText } from './rule-class.js';
@@ -65,8 +69,13 @@ export interface YaraCompileReport {
   readonly failures: readonly CompileFailure[];
   /** Rules per compiled set. */
   readonly sets: { readonly text: number; readonly binary: number; readonly logs: number };
-  /** Sets loaded from the compiled-rules cache instead of compiled (0-3). */
+  /** Sets loaded from the compiled-rules cache instead of compiled (0-5: three, and the gates). */
   readonly cacheHits: number;
+  /**
+   * True when log lines are gated (line-gate.ts): every log rule needs one of its strings to
+   * match. False when some rule does not (then every candidate line is scanned exactly).
+   */
+  readonly lineGate: boolean;
   readonly millis: number;
 }
 
@@ -87,6 +96,11 @@ export interface CompiledYara {
   readonly text: ScanSet | null;
   readonly binary: ScanSet | null;
   readonly logs: ScanSet | null;
+  /**
+   * The gates of the log set (line-gate.ts), applied in order (fast, then precise when it
+   * differs), or null: scan every candidate line exactly.
+   */
+  readonly logGate: readonly ScanSet[] | null;
   /** Facts per `namespace.rule`. */
   readonly facts: ReadonlyMap<string, RuleFacts>;
   /**
@@ -176,6 +190,7 @@ export function compileYara(options: YaraCompileOptions): CompiledYara {
   const counts = { text: 0, binary: 0, logs: 0 };
   let cacheHits = 0;
   let lineLiterals: string[] | null = [];
+  let logUnits: UnitSource[] = [];
   const built: ScanSet[] = [];
   const build = (set: SetName): ScanSet | null => {
     const initial = units
@@ -187,7 +202,10 @@ export function compileYara(options: YaraCompileOptions): CompiledYara {
     const dropped: { namespace: string; issue: EngineIssue }[] = [];
     const finish = (s: ScanSet): ScanSet => {
       counts[set] = pieces.reduce((n, p) => n + p.sub.rules, 0);
-      if (set === 'logs') lineLiterals = unionRuleLiterals(pieces.flatMap((p) => (p.sub.picked ? p.sub.picked.map(ruleLiterals) : [null])));
+      if (set === 'logs') {
+        lineLiterals = unionRuleLiterals(pieces.flatMap((p) => (p.sub.picked ? p.sub.picked.map(ruleLiterals) : [null])));
+        logUnits = pieces.map((p) => ({ namespace: p.unit.namespace, text: p.sub.text }));
+      }
       return s;
     };
     const attempt = (): ScanSet => engine.build(pieces.map((p) => ({ namespace: p.unit.namespace, text: p.sub.text })), limits);
@@ -263,10 +281,27 @@ export function compileYara(options: YaraCompileOptions): CompiledYara {
   let text: ScanSet | null;
   let binary: ScanSet | null;
   let logSet: ScanSet | null;
+  let logGate: ScanSet[] | null = null;
   try {
     text = track(build('text'));
     binary = track(build('binary'));
     logSet = track(build('logs'));
+    const fast = logSet ? gateUnits(logUnits, 'fast') : null;
+    const fastSet = fast ? buildGate(engine, cache, fast, gateLimits(limits)) : null;
+    if (fast && fastSet?.set) {
+      logGate = [fastSet.set];
+      track(fastSet.set);
+      if (fastSet.cached) cacheHits += 1;
+      const precise = gateUnits(logUnits, 'precise');
+      // Only worth a second scan when some regular expression was cut down to its literals.
+      const differs = precise !== null && precise.some((u, i) => u.text !== fast[i]?.text);
+      const preciseSet = precise && differs ? buildGate(engine, cache, precise, gateLimits(limits)) : null;
+      if (preciseSet?.set) {
+        logGate.push(preciseSet.set);
+        track(preciseSet.set);
+        if (preciseSet.cached) cacheHits += 1;
+      }
+    }
   } catch (e) {
     built.forEach((s) => s.close());
     throw e;
@@ -307,17 +342,67 @@ export function compileYara(options: YaraCompileOptions): CompiledYara {
       failures,
       sets: counts,
       cacheHits,
+      lineGate: logGate !== null,
       millis: Date.now() - started,
     },
     text,
     binary,
     logs: logSet,
+    logGate,
     lineLiterals: logSet ? lineLiterals : [],
     facts,
     externalsUsed,
     limits,
     close: () => built.forEach((s) => s.close()),
   };
+}
+
+/**
+ * A gate of the log units (line-gate.ts), from the cache or compiled, or null when it does not
+ * compile (attacker-controlled text the engine may refuse once cut down): lines are then all
+ * scanned exactly, which only costs time.
+ */
+function buildGate(engine: YaraEngine, cache: RuleCache, gate: readonly UnitSource[], limits: ScanLimits): { set: ScanSet | null; cached: boolean } {
+  if (gate.length === 0) return { set: null, cached: false };
+  const key = cache.dir && engine.load && engine.cacheId ? RuleCache.key([engine.cacheId, 'log-gate', EXTERNALS.join(','), ...gate.flatMap((u) => [u.namespace, u.text])]) : null;
+  const hit = key ? cache.get(key) : null;
+  if (hit && engine.load) {
+    const load = engine.load.bind(engine);
+    const compile = (): ScanSet => {
+      try {
+        return engine.build(gate, limits);
+      } catch (e) {
+        // Compiled before, so this does not happen; if it does, batches fall back to exact scans.
+        return failingSet(e);
+      }
+    };
+    return {
+      set: lazySet(hit.blob, () => {
+        try {
+          return load(hit.blob, limits);
+        } catch {
+          return compile();
+        }
+      }),
+      cached: true,
+    };
+  }
+  let set: ScanSet;
+  try {
+    set = engine.build(gate, limits);
+  } catch {
+    return { set: null, cached: false };
+  }
+  if (key && set.serialize) cache.put(key, set.serialize(), { rules: gate.length, failed: [], dropped: [] });
+  return { set, cached: false };
+}
+
+/** A set whose every scan throws `error` (callers treat that as "could not tell"). */
+function failingSet(error: unknown): ScanSet {
+  const fail = (): never => {
+    throw error instanceof Error ? error : new Error(String(error));
+  };
+  return { scan: fail, scanPath: fail, scanEach: fail, close: () => undefined };
 }
 
 /** A set loaded from serialised bytes when first scanned (`serialize` returns the bytes as they are). */
@@ -327,7 +412,7 @@ function lazySet(blob: Buffer, load: () => ScanSet): ScanSet {
   return {
     scan: (data, externals) => get().scan(data, externals),
     scanPath: (path, externals) => get().scanPath(path, externals),
-    scanEach: (items, externals) => get().scanEach(items, externals),
+    scanEach: (items, externals, onError) => get().scanEach(items, externals, onError),
     close: () => set?.close(),
     serialize: () => blob,
   };

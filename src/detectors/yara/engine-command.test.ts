@@ -79,13 +79,14 @@ test('the command engine: externals, routing, hits and a broken file with its li
   assert.equal(hit?.severity, 'critical');
 });
 
-test('the command engine on log lines gives what the binding gives (prefilter batch, then exact per line)', (t) => {
+test('the command engine on log lines gives what the binding gives (gate over the batch, then exact per line)', (t) => {
   if (!requireYaraCommand(t) || !requireBinding(t) || !requireShared(t, SIGNATURE_BASE_EXCHANGE, CHIRP)) return;
   const rules = [SIGNATURE_BASE_EXCHANGE, CHIRP, fixture('rules'), fixture('chirp.yaml')];
   const lines = [...readFileSync(fixture('logs', 'synthetic-iis.log'), 'utf8').split(/\r?\n/), ...readFileSync(fixture('logs', 'synthetic-ecp-server.log'), 'utf8').split(/\r?\n/)];
   const run = (engine: 'yara' | 'yara-x'): string[] => {
     const s = new YaraScanner(compileYara({ rules, engine: openEngine(engine) }));
     try {
+      assert.equal(s.gatesLines, true, `${engine}: lines are gated`);
       // An `all of` rule whose strings sit on different lines of a batch must not match.
       const split = s.scanLines(['POST /exhunt/attack.aspx 200', 'x 404 y'], { path: 'split.log', firstLine: 1, kind: 'iis' });
       assert.deepEqual(ruleIds(split), ['yara:fixture_basic.Fixture_Log_Line'], engine);

@@ -4,11 +4,9 @@
  * there; each scan is one `yara` process (slow: about a tenth of a second per file with all of
  * signature-base loaded, see docs/yara.md).
  *
- * Log lines are scanned in batches: one `yara` run over the batch with every rule's condition
- * replaced by `any of them` finds the lines that contain any of a rule's strings, then one `yara
- * -r` run over those lines, one file each, gives the exact per-line result. A line is therefore
- * only found by rules that have strings (rules matching on conditions alone are not run on lines
- * by this engine).
+ * Log lines come in batches (line-batch.ts): the gate rules (line-gate.ts) run once over the
+ * batch through `scan`, and `scanEach` scans the lines they leave with one `yara -r` run over a
+ * folder holding one file per line.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +16,6 @@ import type { EngineIssue, Externals, RawMatch, RawString, ScanLimits, ScanSet, 
 import { EMPTY_EXTERNALS, YaraTimeoutError } from './engine.js';
 import type { YaraCommand } from './loader.js';
 import type { MetaValue } from './rule-text.js';
-import { parseRuleText } from './rule-text.js';
 
 const MAX_OUTPUT = 512 * 1024 * 1024;
 
@@ -59,7 +56,6 @@ function commandSet(cmd: YaraCommand, units: readonly UnitSource[], limits: Scan
     tmp.close();
     throw e;
   }
-  let prefilterArgs: string[] | null = null;
   const timeout = String(Math.max(1, Math.ceil(limits.timeoutMs / 1000)));
 
   const run = (args: readonly string[], target: string, externals: Externals): RawMatch[] => {
@@ -92,24 +88,22 @@ function commandSet(cmd: YaraCommand, units: readonly UnitSource[], limits: Scan
         rmSync(file, { force: true });
       }
     },
-    scanEach(items, externals) {
+    scanEach(items, externals, onError) {
       const results: RawMatch[][] = items.map(() => []);
       if (items.length === 0) return results;
-      prefilterArgs ??= compile(prefilterUnits(units), 'prefilter');
-      const batch = tmp.write('batch', Buffer.concat(items.flatMap((b) => [b, Buffer.from('\n')])));
-      const starts: number[] = [];
-      let at = 0;
-      for (const b of items) {
-        starts.push(at);
-        at += b.length + 1;
-      }
-      const candidates = new Set<number>();
-      for (const m of run(prefilterArgs, batch, externals)) for (const s of m.strings) candidates.add(lineAt(starts, s.offset));
-      if (candidates.size === 0) return results;
       const dir = mkdtempSync(join(tmp.dir, 'lines-'));
       try {
-        for (const i of candidates) writeFileSync(join(dir, String(i)), items[i] ?? Buffer.alloc(0));
+        items.forEach((item, i) => writeFileSync(join(dir, String(i)), item));
         for (const [name, matches] of runByPath(rulesArgs, dir, externals)) results[Number(name)] = matches;
+      } catch {
+        // One run for all lines failed: scan them one by one so that only the bad ones are lost.
+        items.forEach((item, i) => {
+          try {
+            results[i] = run(rulesArgs, join(dir, String(i)), externals);
+          } catch (e) {
+            onError(i, e);
+          }
+        });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -118,26 +112,6 @@ function commandSet(cmd: YaraCommand, units: readonly UnitSource[], limits: Scan
     close: () => tmp.close(),
   };
   return set;
-}
-
-/** The same rules with every condition replaced by `any of them` (rules without strings dropped). */
-function prefilterUnits(units: readonly UnitSource[]): UnitSource[] {
-  return units.map((u) => {
-    const rules = parseRuleText(u.text).rules.filter((r) => r.strings.length > 0);
-    const text = rules.map((r) => `rule ${r.name} {\n strings:${r.stringsText}\n condition:\n  any of them\n}\n`).join('');
-    return { namespace: u.namespace, text };
-  });
-}
-
-function lineAt(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] ?? 0) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /**

@@ -48,7 +48,15 @@ function nativeSet(rules: NativeRules, limits: ScanLimits): ScanSet {
     scanPath: () => {
       throw new Error('the YARA-X engine scans bytes: read the file first');
     },
-    scanEach: (items, externals) => items.map((b) => scan(b, externals)),
+    scanEach: (items, externals, onError) =>
+      items.map((b, i) => {
+        try {
+          return scan(b, externals);
+        } catch (e) {
+          onError(i, e);
+          return [];
+        }
+      }),
     close: () => undefined,
     ...(typeof rules.serialize === 'function' ? { serialize: () => rules.serialize?.() ?? Buffer.alloc(0) } : {}),
   };

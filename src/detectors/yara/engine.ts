@@ -56,8 +56,11 @@ export interface ScanSet {
   scan(data: Buffer, externals: Externals): RawMatch[];
   /** Scans a file on disk (the command engine avoids a copy); same throws as `scan`. */
   scanPath(path: string, externals: Externals): RawMatch[];
-  /** Scans each item separately (log lines); one result list per item. */
-  scanEach(items: readonly Buffer[], externals: Externals): RawMatch[][];
+  /**
+   * Scans each item separately (log lines); one result list per item. An item whose scan fails
+   * is reported to `onError` (with its index) and has no matches; the others still count.
+   */
+  scanEach(items: readonly Buffer[], externals: Externals, onError: (index: number, error: unknown) => void): RawMatch[][];
   close(): void;
   /** The compiled rules in the engine's serialised form, when it has one (for the disk cache). */
   serialize?(): Buffer;

@@ -8,8 +8,9 @@ export { YaraScanner, readForYara, fileType, DEFAULT_MAX_FILE_BYTES } from './sc
 export { YaraPool } from './pool.js';
 export type { YaraPoolOptions } from './pool.js';
 export { scanLogLines } from './log-lines.js';
-export type { LineScanner, LogLinesOptions } from './log-lines.js';
-export type { YaraFileInput, YaraLineOrigin, YaraScannerOptions, YaraScanStats } from './scan.js';
+export type { BatchLineScanner, LineScanner, LogLinesOptions } from './log-lines.js';
+export type { LineBatch } from './line-batch.js';
+export type { YaraFileInput, YaraLineBatch, YaraLineOrigin, YaraScannerOptions, YaraScanStats } from './scan.js';
 export { compileYara, DEFAULT_LIMITS } from './compile.js';
 export type { CompiledYara, CompileFailure, RuleFacts, YaraCompileOptions, YaraCompileReport } from './compile.js';
 export { engineInfo, formatEngineInfo, bindingPackage, findYaraCommand } from './loader.js';

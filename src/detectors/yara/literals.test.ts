@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { CompiledYara } from './compile.js';
 import { compileYara } from './compile.js';
 import { LineMatcher, regexLiterals, ruleLiterals, unionRuleLiterals } from './literals.js';
 import { parseRuleText } from './rule-text.js';
@@ -35,6 +34,11 @@ test('conditions: all of needs each, N of needs one, not needs nothing, and pick
   assert.equal(lits('rule r { strings: $a = "ab" condition: $a }'), null, 'too short');
   assert.equal(lits('rule r { strings: $a = "abcdef" xor condition: $a }'), null, 'xor has no plain literal');
   assert.deepEqual(lits('rule r { strings: $h = { 00 41 42 43 44 ?? } condition: $h }'), ['abcd']);
+  // What follows a string or a count decides: a comparison may hold without a match.
+  assert.equal(lits(`rule r { ${S} condition: $a == false }`), null);
+  assert.equal(lits(`rule r { ${S} condition: #a > 1 - 5 }`), null);
+  assert.equal(lits(`rule r { ${S} condition: (#a) > (#b * 2) }`), null);
+  assert.deepEqual(lits(`rule r { ${S} condition: #a == 2 and $c in (0..10) }`), ['alpha-one']);
 });
 
 test('regular expressions: required runs and required groups', () => {
@@ -81,9 +85,9 @@ test('the prefilter never drops a line a log rule matches (signature-base, CHIRP
   const compiled = compileYara({ rules: [shared('signature-base', 'yara'), CHIRP, fixture('rules'), fixture('chirp.yaml')] });
   t.after(() => compiled.close());
   assert.ok(compiled.lineLiterals && compiled.lineLiterals.length > 10, 'signature-base log rules all give literals');
-  const unfiltered: CompiledYara = { ...compiled, lineLiterals: null };
-  const withPrefilter = new YaraScanner(compiled);
-  const without = new YaraScanner(unfiltered);
+  // The literal prefilter alone (no gate), and neither (every line scanned by the engine).
+  const withPrefilter = new YaraScanner({ ...compiled, logGate: null });
+  const without = new YaraScanner({ ...compiled, logGate: null, lineLiterals: null });
   const lines = [
     ...readFileSync(shared('evtx-attack-samples', 'Command and Control', 'Tunna_rdp_tunnel_IIS.log'), 'utf8').split(/\r?\n/),
     ...readFileSync(fixture('logs', 'synthetic-iis.log'), 'utf8').split(/\r?\n/),
@@ -97,5 +101,6 @@ test('the prefilter never drops a line a log rule matches (signature-base, CHIRP
     b.map((h) => `${h.source.line} ${h.ruleId}`),
   );
   assert.ok(withPrefilter.stats.lineCandidates < lines.length / 10, `few candidates (${withPrefilter.stats.lineCandidates} of ${lines.length})`);
+  assert.equal(without.stats.lineCandidates, lines.length);
   assert.deepEqual(ruleIds(a).filter((id) => id.includes('fixture')), ['yara:chirp_2.chirp_fixture_log', 'yara:fixture_basic.Fixture_Log_Line']);
 });

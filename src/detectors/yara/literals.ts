@@ -18,27 +18,46 @@ type Lits = string[] | null;
 /** Literal set of a rule (see module doc), or null. */
 export function ruleLiterals(rule: RuleText): Lits {
   const strings = new Map(rule.strings.map((s) => [s.id, s]));
-  const p = new CondParser(rule.condition, (id) => stringsFor(id, rule.strings), (s) => stringLiterals(strings.get(s.id) ?? s));
+  return requiredOf(rule, (s) => stringLiterals(strings.get(s.id) ?? s), literalScore);
+}
+
+/**
+ * Strings of which every match of the rule needs one to match (in the scanned data itself), or
+ * null when the condition can hold without any (`not $a`, `filesize < 10`, a rule reference, a
+ * condition this reader does not follow). Of the alternatives an `and` offers, the strings with
+ * the longest literals are taken: they match the fewest lines. The log-line gate (line-gate.ts)
+ * relies on this being exact in that one direction.
+ */
+export function requiredStrings(rule: RuleText): RuleString[] | null {
+  return requiredOf(rule, (s) => [s], (set) => literalScore(set.map((s) => longest(stringLiterals(s)))));
+}
+
+function longest(l: Lits): string {
+  return (l ?? []).reduce((a, b) => (b.length > a.length ? b : a), '');
+}
+
+function requiredOf<T>(rule: RuleText, of: (s: RuleString) => T[] | null, score: (set: readonly T[]) => number): T[] | null {
+  const p = new CondParser<T>(rule.condition, (id) => stringsFor(id, rule.strings), of, score);
   try {
-    const lits = p.expr();
-    return p.done() ? lits : null;
+    const out = p.expr();
+    return p.done() ? out : null;
   } catch {
     return null;
   }
 }
 
 /** Prefer fewer, longer literals: fewer candidate lines. */
-function score(l: readonly string[]): number {
+function literalScore(l: readonly string[]): number {
   return Math.min(...l.map((x) => x.length)) * 10 - l.length;
 }
 
 function best(sets: readonly Lits[]): Lits {
   let out: Lits = null;
-  for (const s of sets) if (s && s.length > 0 && (!out || score(s) > score(out))) out = s;
+  for (const s of sets) if (s && s.length > 0 && (!out || literalScore(s) > literalScore(out))) out = s;
   return out;
 }
 
-function union(sets: readonly Lits[]): Lits {
+function union<T>(sets: readonly (T[] | null)[]): T[] | null {
   if (sets.length === 0 || sets.some((s) => s === null)) return null;
   return [...new Set(sets.flatMap((s) => s ?? []))];
 }
@@ -50,24 +69,33 @@ function stringsFor(ref: string, all: readonly RuleString[]): RuleString[] {
   return all.filter((s) => s.id === ref);
 }
 
-/** A recursive-descent reader of the condition subset that decides which strings are required. */
-class CondParser {
+const END = new Set(['and', 'or', ')']);
+
+/**
+ * A recursive-descent reader of the condition subset that decides which strings are required.
+ * Sound in one direction only: a non-null answer means the condition is false whenever none of
+ * the answered strings matches. Anything it does not understand, including what follows a
+ * string reference other than `at` or `in` (`$a == false`), answers null.
+ */
+class CondParser<T> {
   #i = 0;
   readonly #t: readonly string[];
   readonly #refs: (id: string) => RuleString[];
-  readonly #lits: (s: RuleString) => Lits;
+  readonly #of: (s: RuleString) => T[] | null;
+  readonly #score: (set: readonly T[]) => number;
 
-  constructor(tokens: readonly string[], refs: (id: string) => RuleString[], lits: (s: RuleString) => Lits) {
+  constructor(tokens: readonly string[], refs: (id: string) => RuleString[], of: (s: RuleString) => T[] | null, score: (set: readonly T[]) => number) {
     this.#t = tokens;
     this.#refs = refs;
-    this.#lits = lits;
+    this.#of = of;
+    this.#score = score;
   }
 
   done(): boolean {
     return this.#i >= this.#t.length;
   }
 
-  expr(): Lits {
+  expr(): T[] | null {
     const parts = [this.and()];
     while (this.#peek() === 'or') {
       this.#i += 1;
@@ -76,16 +104,16 @@ class CondParser {
     return parts.length === 1 ? (parts[0] ?? null) : union(parts);
   }
 
-  and(): Lits {
+  and(): T[] | null {
     const parts = [this.unary()];
     while (this.#peek() === 'and') {
       this.#i += 1;
       parts.push(this.unary());
     }
-    return best(parts);
+    return this.#best(parts);
   }
 
-  unary(): Lits {
+  unary(): T[] | null {
     if (this.#peek() === 'not') {
       this.#i += 1;
       this.unary();
@@ -94,39 +122,52 @@ class CondParser {
     return this.primary();
   }
 
-  primary(): Lits {
+  primary(): T[] | null {
     const t = this.#peek();
     const sum = this.#countSum();
-    if (sum) return this.#rest(union(sum.map((s) => this.#lits(s))));
+    if (sum) return union(sum.map((s) => this.#of(s)));
     if (t === '(') {
       this.#i += 1;
       const inner = this.expr();
-      if (this.#peek() === ')') this.#i += 1;
-      return this.#rest(inner);
+      if (this.#peek() !== ')') return this.#rest(null, false);
+      this.#i += 1;
+      return this.#rest(inner, false);
     }
     // `N of (...)`, `any of them`, `all of ($a*)`: all of a set needs each member, the others one.
     if (this.#t[this.#i + 1] === 'of' && t !== undefined) {
-      const n = t === 'any' ? 1 : t === 'all' ? Infinity : Number(t);
+      const n = t === 'any' ? 1 : t === 'all' ? Infinity : /^[0-9]+$/.test(t) ? Number(t) : NaN;
       this.#i += 2;
       const set = this.#setRefs();
-      if (!(n >= 1) || set.length === 0) return this.#rest(null);
-      const each = set.map((s) => this.#lits(s));
-      return this.#rest(n >= set.length ? best(each) : union(each));
+      if (!(n >= 1) || set.length === 0) return this.#rest(null, false);
+      const each = set.map((s) => this.#of(s));
+      return this.#rest(n >= set.length ? this.#best(each) : union(each), true);
     }
-    if (t?.startsWith('$')) {
+    if (t?.startsWith('$') && !t.endsWith('*')) {
       this.#i += 1;
-      return this.#rest(union(this.#refs(t).map((s) => this.#lits(s))));
+      const refs = this.#refs(t);
+      return this.#rest(refs.length > 0 ? union(refs.map((s) => this.#of(s))) : null, true);
     }
-    return this.#rest(null);
+    return this.#rest(null, false);
+  }
+
+  #best(sets: readonly (T[] | null)[]): T[] | null {
+    let out: T[] | null = null;
+    for (const s of sets) if (s && s.length > 0 && (!out || this.#score(s) > this.#score(out))) out = s;
+    return out;
   }
 
   /**
-   * A count comparison that needs a match: `#a > N` (N >= 0), `#a >= N` or `#a == N` (N >= 1),
-   * and `(#a + #b) > X` where X is made of counts and numbers (so at least one count is > 0).
-   * Returns the strings counted, or null (position unchanged) for anything else.
+   * A count comparison that needs a match: `#a > X` where X is a sum of counts and non-negative
+   * numbers (so `#a` is at least 1), `#a >= N` or `#a == N` with N >= 1, and the same with
+   * `(#a + #b)` on the left. Nothing may follow it but `and`, `or` or `)`. Returns the strings
+   * counted, or null (position unchanged) for anything else.
    */
   #countSum(): RuleString[] | null {
     const start = this.#i;
+    const fail = (): null => {
+      this.#i = start;
+      return null;
+    };
     const paren = this.#peek() === '(';
     if (paren) this.#i += 1;
     const ids: string[] = [];
@@ -136,32 +177,45 @@ class CondParser {
       if (this.#peek() !== '+') break;
       this.#i += 1;
     }
-    if (paren && this.#peek() === ')') this.#i += 1;
-    else if (paren) ids.length = 0;
-    const op = this.#peek();
-    const rhs = this.#t[this.#i + 1] ?? '';
-    const n = Number(rhs);
-    const ok =
-      ids.length > 0 &&
-      ((op === '>' && (n >= 0 || rhs === '(' || rhs.startsWith('#'))) || ((op === '>=' || op === '==') && n >= 1));
-    if (!ok) {
-      this.#i = start;
-      return null;
+    if (ids.length === 0) return fail();
+    if (paren) {
+      if (this.#peek() !== ')') return fail();
+      this.#i += 1;
     }
+    const op = this.#peek();
     this.#i += 1;
+    const rhs: string[] = [];
+    let depth = 0;
+    for (let t = this.#peek(); t !== undefined && !(depth === 0 && END.has(t)); t = this.#peek()) {
+      if (t === '(') depth += 1;
+      if (t === ')') depth -= 1;
+      rhs.push(t);
+      this.#i += 1;
+    }
+    const n = rhs.length === 1 ? Number(rhs[0]) : NaN;
+    const ok =
+      (op === '>' && rhs.length > 0 && depth === 0 && rhs.every((x) => x === '(' || x === ')' || x === '+' || /^#\w*$/.test(x) || /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(x))) ||
+      ((op === '>=' || op === '==') && Number.isInteger(n) && n >= 1);
+    if (!ok) return fail();
     return ids.flatMap((id) => this.#refs(id));
   }
 
-  /** Skips the rest of a primary (`at 0`, `in (..)`, comparisons) up to `and`/`or`/`)`. */
-  #rest(l: Lits): Lits {
+  /**
+   * Skips the rest of a primary up to `and`/`or`/`)`. What may follow a string or a string set
+   * without changing whether it needs a match: `at ...` and `in (...)`; anything else (a
+   * comparison) makes the answer null.
+   */
+  #rest(l: T[] | null, placed: boolean): T[] | null {
+    const first = this.#peek();
+    const keeps = first === undefined || END.has(first) || (placed && (first === 'at' || first === 'in'));
     let depth = 0;
     for (let t = this.#peek(); t !== undefined; t = this.#peek()) {
-      if (depth === 0 && (t === 'and' || t === 'or' || t === ')')) break;
+      if (depth === 0 && END.has(t)) break;
       if (t === '(') depth += 1;
       if (t === ')') depth -= 1;
       this.#i += 1;
     }
-    return l;
+    return keeps ? l : null;
   }
 
   #setRefs(): RuleString[] {
@@ -174,8 +228,12 @@ class CondParser {
     this.#i += 1;
     const out: RuleString[] = [];
     for (let x = this.#peek(); x !== undefined && x !== ')'; x = this.#peek()) {
-      if (x.startsWith('$')) out.push(...this.#refs(x));
-      else if (x !== ',') return [];
+      if (x.startsWith('$')) {
+        const refs = this.#refs(x);
+        // A name that is not a string of this rule: a set this reader does not follow.
+        if (refs.length === 0) return [];
+        out.push(...refs);
+      } else if (x !== ',') return [];
       this.#i += 1;
     }
     this.#i += 1;
@@ -220,10 +278,11 @@ function hexLiterals(raw: string): Lits {
 /**
  * Literals of a regular expression: for each top-level alternative, the best of its required
  * pieces (a run of literal characters, or a required group whose every alternative has literals).
+ * Lower-cased unless `fold` is false (the gate keeps the case of case-sensitive expressions).
  */
-export function regexLiterals(src: string): Lits {
+export function regexLiterals(src: string, fold = true): Lits {
   try {
-    const r = new RegexReader(src);
+    const r = new RegexReader(src, fold);
     const lits = r.alternation();
     return r.done() ? lits : null;
   } catch {
@@ -234,9 +293,11 @@ export function regexLiterals(src: string): Lits {
 class RegexReader {
   #i = 0;
   readonly #s: string;
+  readonly #fold: boolean;
 
-  constructor(s: string) {
+  constructor(s: string, fold: boolean) {
     this.#s = s;
+    this.#fold = fold;
   }
 
   done(): boolean {
@@ -256,7 +317,7 @@ class RegexReader {
     const pieces: Lits[] = [];
     let run = '';
     const flush = (): void => {
-      if (run.length >= MIN_LITERAL) pieces.push([run.toLowerCase()]);
+      if (run.length >= MIN_LITERAL) pieces.push([this.#fold ? run.toLowerCase() : run]);
       run = '';
     };
     while (this.#i < this.#s.length) {

@@ -49,6 +49,7 @@ function start(): void {
       text: load(init.text),
       binary: load(init.binary),
       logs: null,
+      logGate: null,
       lineLiterals: [],
       facts: new Map(init.facts),
       externalsUsed: new Set(init.externalsUsed),

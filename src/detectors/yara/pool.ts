@@ -15,8 +15,8 @@ import type { Hit } from '../../core/finding.js';
 import type { CompiledYara, YaraCompileOptions, YaraCompileReport } from './compile.js';
 import { compileYara } from './compile.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './pool-worker.js';
-import type { YaraFileInput, YaraLineOrigin, YaraScannerOptions, YaraScanStats } from './scan.js';
-import { DEFAULT_MAX_FILE_BYTES, YaraScanner } from './scan.js';
+import type { YaraFileInput, YaraLineBatch, YaraLineOrigin, YaraScannerOptions, YaraScanStats } from './scan.js';
+import { DEFAULT_MAX_FILE_BYTES, EMPTY_STATS, YaraScanner } from './scan.js';
 
 export interface YaraPoolOptions extends YaraCompileOptions, YaraScannerOptions {
   /** Worker threads for file scans. Default: available cores (at most 8); 1 = main thread only. */
@@ -43,7 +43,7 @@ export class YaraPool {
   readonly #options: YaraScannerOptions;
   readonly #compiled: CompiledYara;
   #nextId = 0;
-  readonly #workerStats: YaraScanStats = { files: 0, bytes: 0, tooLarge: 0, binarySkipped: 0, timeouts: 0, lines: 0, lineCandidates: 0 };
+  readonly #workerStats: YaraScanStats = { ...EMPTY_STATS };
 
   private constructor(compiled: CompiledYara, options: YaraPoolOptions) {
     this.#compiled = compiled;
@@ -99,6 +99,10 @@ export class YaraPool {
     return this.#lines.lineLiterals;
   }
 
+  get gatesLines(): boolean {
+    return this.#lines.gatesLines;
+  }
+
   /** Hits of the file rules on one file (see YaraScanner.scanFile). Never rejects on file problems. */
   scanFile(input: YaraFileInput): Promise<Hit[]> {
     if (this.#local) return Promise.resolve(this.#local.scanFile(input));
@@ -135,6 +139,10 @@ export class YaraPool {
 
   scanLines(lines: readonly string[], origin: Omit<YaraLineOrigin, 'line'> & { readonly firstLine: number }): Hit[] {
     return this.#lines.scanLines(lines, origin);
+  }
+
+  scanLineBatch(batch: YaraLineBatch, origin: Omit<YaraLineOrigin, 'line'>): Hit[] {
+    return this.#lines.scanLineBatch(batch, origin);
   }
 
   /** Counters over all workers and the main thread. */

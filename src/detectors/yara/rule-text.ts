@@ -17,6 +17,8 @@ export interface RuleString {
   /** The literal as written, quotes, slashes or braces included. */
   readonly raw: string;
   readonly modifiers: readonly string[];
+  /** Each modifier as written, arguments included (`xor(1-255)`, `base64("...")`). */
+  readonly modifierTexts: readonly string[];
 }
 
 export interface RuleText {
@@ -265,20 +267,26 @@ function readBody(
         raw = slice(v.start, h.end);
       }
       const mods: string[] = [];
+      const modTexts: string[] = [];
       for (let m = take(); ; m = take()) {
         if (m && STRING_MODIFIERS.has(m.text)) {
           mods.push(m.text);
+          let end = m.end;
           // xor(1-255), base64("alphabet")
           const paren = take();
           if (paren?.text === '(') {
-            for (let a = take(); a && a.text !== ')'; a = take());
+            let a = take();
+            for (; a && a.text !== ')'; a = take());
+            if (!a) return null;
+            end = a.end;
           } else if (paren) pushBack(paren);
+          modTexts.push(slice(m.start, end));
           continue;
         }
         if (m) pushBack(m);
         break;
       }
-      strings.push({ id: t.text, kind, raw, modifiers: mods });
+      strings.push({ id: t.text, kind, raw, modifiers: mods, modifierTexts: modTexts });
     } else if (section === 'condition') {
       condition.push(t.text);
     } else if (t.text === '{') depth += 1;

@@ -6,7 +6,8 @@
  * classified text or binary from its first 8 KiB (NUL bytes, executable headers) and scanned
  * with the text or the binary rule set (see compile.ts); the per-file time limit comes from the
  * compile limits. External variables are set per file the way Loki sets them.
- * Log lines: scanned with the log rule set, with all externals empty.
+ * Log lines: scanned with the log rule set, with all externals empty; batches of lines go through
+ * the gate first (line-batch.ts), so that only lines holding a string some rule needs are scanned.
  * Problems with one file or line are reported as diagnostics, never thrown.
  */
 import { createHash } from 'node:crypto';
@@ -22,6 +23,8 @@ import type { Externals, RawMatch } from './engine.js';
 import { EMPTY_EXTERNALS, YaraTimeoutError } from './engine.js';
 import type { HitOptions, MatchPlace } from './hits.js';
 import { toHit } from './hits.js';
+import type { LineBatch } from './line-batch.js';
+import { gateLimits, scanLineBatch } from './line-batch.js';
 import { LineMatcher } from './literals.js';
 import { CLASSIFY_HEAD_BYTES, classifyContent } from './rule-class.js';
 
@@ -64,9 +67,11 @@ export interface YaraScanStats {
   tooLarge: number;
   binarySkipped: number;
   timeouts: number;
-  /** Log lines seen, and those that passed the literal prefilter and were scanned. */
+  /** Log lines seen, and those scanned with the log rules (after the prefilter or the gate). */
   lines: number;
   lineCandidates: number;
+  /** Gate scans over batches of lines (line-batch.ts). */
+  lineBatches: number;
 }
 
 /**
@@ -75,13 +80,23 @@ export interface YaraScanStats {
  */
 const NO_EXTERNALS: Externals = {};
 
+const LF = Buffer.from('\n');
+
+export const EMPTY_STATS: Readonly<YaraScanStats> = { files: 0, bytes: 0, tooLarge: 0, binarySkipped: 0, timeouts: 0, lines: 0, lineCandidates: 0, lineBatches: 0 };
+
+/** A batch of log lines for `scanLineBatch`, with how many lines were read to make it. */
+export interface YaraLineBatch extends LineBatch {
+  /** Lines read, including those left out of the batch (too long, or without a literal). */
+  readonly seen?: number;
+}
+
 export class YaraScanner {
   readonly #compiled: CompiledYara;
   readonly #maxFileBytes: number;
   readonly #onDiagnostic: DiagnosticSink | undefined;
   readonly #hitOptions: HitOptions;
   readonly #lines: LineMatcher | null;
-  readonly stats: YaraScanStats = { files: 0, bytes: 0, tooLarge: 0, binarySkipped: 0, timeouts: 0, lines: 0, lineCandidates: 0 };
+  readonly stats: YaraScanStats = { ...EMPTY_STATS };
 
   constructor(compiled: CompiledYara, options: YaraScannerOptions = {}) {
     this.#compiled = compiled;
@@ -118,6 +133,15 @@ export class YaraScanner {
    */
   get lineLiterals(): readonly string[] | null {
     return this.#compiled.lineLiterals;
+  }
+
+  /**
+   * True when `scanLineBatch` gates lines with the rules' own strings: callers then put every
+   * line in a batch, unfiltered (the gate is faster and exact). False: filter lines with
+   * `lineLiterals` first, as `scanLine` does.
+   */
+  get gatesLines(): boolean {
+    return (this.#compiled.logGate?.length ?? 0) > 0;
   }
 
   /** Hits of the file rules on one whole file, ordered by rule id. */
@@ -170,28 +194,46 @@ export class YaraScanner {
 
   /**
    * Hits of the log rules on consecutive lines `firstLine`, `firstLine + 1`, ... of one file.
-   * Same result as `scanLine` per line; the `yara` command engine needs batches to be usable.
+   * Same result as `scanLine` per line, in line order.
    */
   scanLines(lines: readonly string[], origin: Omit<YaraLineOrigin, 'line'> & { readonly firstLine: number }): Hit[] {
-    const set = this.#compiled.logs;
-    if (!set || lines.length === 0) return [];
-    this.stats.lines += lines.length;
-    const index: number[] = [];
+    if (!this.#compiled.logs || lines.length === 0) return [];
+    const gated = this.gatesLines;
+    const parts: Buffer[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const numbers: number[] = [];
+    let at = 0;
     lines.forEach((l, i) => {
-      if (!this.#lines || this.#lines.test(l)) index.push(i);
+      if (!gated && this.#lines && !this.#lines.test(l)) return;
+      const b = Buffer.from(l, 'utf8');
+      parts.push(b, LF);
+      starts.push(at);
+      ends.push(at + b.length);
+      numbers.push(origin.firstLine + i);
+      at += b.length + 1;
     });
-    this.stats.lineCandidates += index.length;
-    if (index.length === 0) return [];
-    try {
-      const results = set.scanEach(
-        index.map((i) => Buffer.from(lines[i] ?? '', 'utf8')),
-        NO_EXTERNALS,
-      );
-      return results.flatMap((matches, k) => this.#hits(matches, placeOf({ ...origin, line: origin.firstLine + (index[k] ?? 0) })));
-    } catch (e) {
-      this.#failed(e, origin.path, origin.firstLine);
-      return [];
-    }
+    return this.scanLineBatch({ buf: Buffer.concat(parts, at), starts, ends, lines: numbers, seen: lines.length }, origin);
+  }
+
+  /**
+   * Hits of the log rules on each line of a batch (see `LineBatch`), in line order: the same as
+   * `scanLine` on each line, minus the literal prefilter, which the caller applies when
+   * `gatesLines` is false. Engine problems with a line become diagnostics naming it.
+   */
+  scanLineBatch(batch: YaraLineBatch, origin: Omit<YaraLineOrigin, 'line'>): Hit[] {
+    const set = this.#compiled.logs;
+    this.stats.lines += batch.seen ?? batch.lines.length;
+    if (!set || batch.lines.length === 0) return [];
+    const gates = this.#compiled.logGate;
+    if (gates) this.stats.lineBatches += 1;
+    const result = scanLineBatch(batch, set, gates, {
+      externals: NO_EXTERNALS,
+      gateCap: gateLimits(this.#compiled.limits).maxMatchesPerPattern,
+      onError: (i, e) => this.#failed(e, origin.path, batch.lines[i]),
+    });
+    this.stats.lineCandidates += result.scanned;
+    return result.matches.flatMap((r) => this.#hits(r.matches, placeOf({ ...origin, line: batch.lines[r.index] ?? 0 })));
   }
 
   close(): void {
