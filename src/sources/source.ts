@@ -45,6 +45,11 @@ export interface ParseOptions {
   readonly onDiagnostic: DiagnosticSink;
   /** Longest line accepted; longer lines are reported and skipped. Default 1 MiB. */
   readonly maxLineBytes?: number;
+  /**
+   * Given the file's raw bytes chunk by chunk as the parser reads them (see
+   * `LineReaderOptions.onBytes`); text-log parsers only. The chunk is reused after the call.
+   */
+  readonly onBytes?: (chunk: Buffer) => void;
 }
 
 /** What a parser learned about the whole file, for coverage and host identification. */

@@ -7,7 +7,7 @@
 export { YaraScanner, readForYara, fileType, DEFAULT_MAX_FILE_BYTES } from './scan.js';
 export { YaraPool } from './pool.js';
 export type { YaraPoolOptions } from './pool.js';
-export { scanLogLines } from './log-lines.js';
+export { LogLinesPass, scanLogLines } from './log-lines.js';
 export type { BatchLineScanner, LineScanner, LogLinesOptions } from './log-lines.js';
 export type { LineBatch } from './line-batch.js';
 export type { YaraFileInput, YaraLineBatch, YaraLineOrigin, YaraScannerOptions, YaraScanStats } from './scan.js';

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import type { Hit } from '../../core/finding.js';
 import { generateDemo } from '../../demo/index.js';
 import { compileYara, subsetText } from './compile.js';
-import { scanLogLines } from './log-lines.js';
+import { LogLinesPass, scanLogLines } from './log-lines.js';
 import { YaraScanner } from './scan.js';
 import { collectUnits } from './sources.js';
 import { CHIRP, SIGNATURE_BASE, fixture, requireBinding, requireShared, sharedScanner } from './testutil.js';
@@ -40,6 +40,27 @@ test('scanLogLines finds what scanLine finds, whatever the encoding and line end
   assert.deepEqual(at(await scanLogLines(s, stream(be), opts)), expected, 'UTF-16BE');
   const long = `${'x'.repeat(300)}POST /exhunt/attack.aspx\nPOST /exhunt/attack.aspx\n`;
   assert.deepEqual(at(await scanLogLines(s, stream(Buffer.from(long), 64), { ...opts, maxLineBytes: 100 })), ['2 yara:fixture_basic.Fixture_Log_Line']);
+});
+
+test('a pass fed the parser\'s chunks from one reused buffer finds what scanLogLines finds', async (t) => {
+  if (!requireBinding(t)) return;
+  const s = sharedScanner({ rules: [fixture('rules'), fixture('chirp.yaml')] });
+  const text = readFileSync(fixture('logs', 'synthetic-iis.log'), 'utf8');
+  const opts = { path: 'u.log', kind: 'iis' as const, batchBytes: 64 };
+  for (const bytes of [Buffer.from(text), Buffer.from(`\ufeff${text}`, 'utf16le')]) {
+    const expected = at(await scanLogLines(s, stream(bytes), opts));
+    assert.ok(expected.length > 0);
+    for (const size of [1, 5, 64, 4096]) {
+      const pass = new LogLinesPass(s, opts);
+      const reused = Buffer.alloc(size);
+      for (let i = 0; i < bytes.length; i += size) {
+        const n = bytes.copy(reused, 0, i, i + size);
+        pass.chunk(reused.subarray(0, n), true);
+        reused.fill(0x41);
+      }
+      assert.deepEqual(at(pass.end()), expected, `chunks of ${size}`);
+    }
+  }
 });
 
 /** Every line alone, split and decoded as the per-line pass always did: the reference. */

@@ -41,44 +41,101 @@ export interface LogLinesOptions {
 }
 
 const matchers = new WeakMap<readonly string[], LineMatcher>();
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One file's pass, fed chunk by chunk: by `scanLogLines` from its own read, or by the scan from
+ * the bytes its parser reads anyway (`ParseOptions.onBytes`), which spares reading every log twice.
+ */
+export class LogLinesPass {
+  readonly #hits: Hit[] = [];
+  readonly #cutter: LineCutter | null;
+  /** UTF-16 when the file starts with its byte-order mark; decided by the first chunk. */
+  #utf16: TextDecoder | null = null;
+  #first = true;
+  /** The file's first bytes while fewer than three have come. */
+  #head: Buffer = EMPTY;
+
+  constructor(scanner: LineScanner, options: LogLinesOptions) {
+    if (!scanner.scansLines) {
+      this.#cutter = null;
+      return;
+    }
+    const target = asBatchScanner(scanner);
+    const lits = target.gatesLines ? null : scanner.lineLiterals;
+    let matcher: LineMatcher | null = null;
+    if (lits) {
+      matcher = matchers.get(lits) ?? new LineMatcher(lits);
+      matchers.set(lits, matcher);
+    }
+    const origin = { path: options.path, kind: options.kind };
+    const hits = this.#hits;
+    this.#cutter = new LineCutter({
+      maxLineBytes: options.maxLineBytes ?? 1024 * 1024,
+      batchBytes: options.batchBytes,
+      keep: matcher ? (latin1) => matcher.test(latin1) : null,
+      flush: (batch) => {
+        for (const h of target.scanLineBatch(batch, origin)) hits.push(h);
+      },
+    });
+  }
+
+  /** Whether the scanner has log rules at all (otherwise chunks are ignored). */
+  get active(): boolean {
+    return this.#cutter !== null;
+  }
+
+  /** The next chunk of the file; `reused`: its memory is overwritten after the call (copied here). */
+  chunk(chunk: Buffer, reused: boolean): void {
+    const cutter = this.#cutter;
+    if (cutter === null || chunk.length === 0) return;
+    let buf = chunk;
+    if (this.#first) {
+      // The byte-order mark decides the encoding: hold the first bytes until there are three.
+      buf = this.#head.length > 0 ? Buffer.concat([this.#head, buf]) : buf;
+      if (buf.length < 3) {
+        this.#head = Buffer.from(buf);
+        return;
+      }
+      this.#head = EMPTY;
+      this.#start(buf, reused);
+      return;
+    }
+    this.#feed(cutter, buf, reused);
+  }
+
+  #start(buf: Buffer, reused: boolean): void {
+    this.#first = false;
+    let rest = buf;
+    if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
+      this.#utf16 = new TextDecoder(buf[0] === 0xff ? 'utf-16le' : 'utf-16be');
+      rest = buf.subarray(2);
+    } else if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) rest = buf.subarray(3);
+    this.#feed(this.#cutter!, rest, reused);
+  }
+
+  #feed(cutter: LineCutter, buf: Buffer, reused: boolean): void {
+    if (this.#utf16) cutter.text(this.#utf16.decode(buf, { stream: true }));
+    // The cutter keeps chunks until a batch is full.
+    else if (buf.length > 0) cutter.bytes(reused ? Buffer.from(buf) : buf);
+  }
+
+  /** End of the file: the last lines are scanned; every hit of the file. */
+  end(): Hit[] {
+    const cutter = this.#cutter;
+    if (cutter === null) return this.#hits;
+    if (this.#first && this.#head.length > 0) this.#start(this.#head, false);
+    if (this.#utf16) cutter.text(this.#utf16.decode());
+    cutter.end();
+    return this.#hits;
+  }
+}
 
 export async function scanLogLines(scanner: LineScanner, open: () => Promise<Readable>, options: LogLinesOptions): Promise<Hit[]> {
-  const hits: Hit[] = [];
-  if (!scanner.scansLines) return hits;
-  const target = asBatchScanner(scanner);
-  const lits = target.gatesLines ? null : scanner.lineLiterals;
-  let matcher: LineMatcher | null = null;
-  if (lits) {
-    matcher = matchers.get(lits) ?? new LineMatcher(lits);
-    matchers.set(lits, matcher);
-  }
-  const origin = { path: options.path, kind: options.kind };
-  const cutter = new LineCutter({
-    maxLineBytes: options.maxLineBytes ?? 1024 * 1024,
-    batchBytes: options.batchBytes,
-    keep: matcher ? (latin1) => matcher.test(latin1) : null,
-    flush: (batch) => {
-      for (const h of target.scanLineBatch(batch, origin)) hits.push(h);
-    },
-  });
-
-  // UTF-16 when the file starts with its byte-order mark (held in an object: set in a callback).
-  const decoding: { utf16: TextDecoder | null; first: boolean } = { utf16: null, first: true };
-  await eachChunk(await open(), (chunk) => {
-    let buf = chunk;
-    if (decoding.first) {
-      decoding.first = false;
-      if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
-        decoding.utf16 = new TextDecoder(buf[0] === 0xff ? 'utf-16le' : 'utf-16be');
-        buf = buf.subarray(2);
-      } else if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-    }
-    if (decoding.utf16) cutter.text(decoding.utf16.decode(buf, { stream: true }));
-    else cutter.bytes(buf);
-  });
-  if (decoding.utf16) cutter.text(decoding.utf16.decode());
-  cutter.end();
-  return hits;
+  const pass = new LogLinesPass(scanner, options);
+  if (!pass.active) return [];
+  await eachChunk(await open(), (chunk) => pass.chunk(chunk, false));
+  return pass.end();
 }
 
 /**

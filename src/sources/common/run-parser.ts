@@ -48,6 +48,7 @@ export async function runLineParser(
     literals: options.literals,
     diagnostics,
     ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
+    ...(options.onBytes ? { onBytes: options.onBytes } : {}),
   };
   let stats: LineStats;
   if (reader) {

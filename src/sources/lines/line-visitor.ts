@@ -30,6 +30,12 @@ export interface LineReaderOptions {
   /** Longest line accepted, in bytes without terminator. Default `DEFAULT_MAX_LINE_BYTES`. */
   readonly maxLineBytes?: number;
   readonly diagnostics: CappedDiagnostics;
+  /**
+   * Given every chunk of the file's raw bytes as read, in order, before any decoding: for a
+   * second reader of the same lines (YARA log rules) that would otherwise read the file again.
+   * The chunk's memory is reused once the call returns; copy what must outlive it.
+   */
+  readonly onBytes?: (chunk: Buffer) => void;
 }
 
 export interface LineStats {

@@ -380,6 +380,27 @@ describe('readLinesSync', () => {
     }
   });
 
+  it('hands every raw byte to onBytes, in order, from a stream and from synchronous reads into one reused buffer', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('#Fields: a\r\n2021-03-03 é,"x\ny"\n'.repeat(50))]);
+    for (const chunk of [1, 7, 4096]) {
+      const fromStream: Buffer[] = [];
+      await readLines(chunked(bytes, chunk), new Recorder(true), {
+        literals: ['needle'],
+        diagnostics: new CappedDiagnostics(() => undefined, 'x.log'),
+        onBytes: (c) => fromStream.push(Buffer.from(c)),
+      });
+      assert.deepEqual(Buffer.concat(fromStream), bytes, `stream, chunk ${chunk}`);
+      const fromSync: Buffer[] = [];
+      readLinesSync(chunkReader(bytes, chunk), new Recorder(true), {
+        literals: ['needle'],
+        diagnostics: new CappedDiagnostics(() => undefined, 'x.log'),
+        // Copied at once: the reader reuses its buffer for the next read.
+        onBytes: (c) => fromSync.push(Buffer.from(c)),
+      });
+      assert.deepEqual(Buffer.concat(fromSync), bytes, `sync, chunk ${chunk}`);
+    }
+  });
+
   it('reports a read error as a diagnostic and keeps what was read', () => {
     const visitor = new Recorder();
     const diags: Diagnostic[] = [];

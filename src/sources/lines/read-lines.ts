@@ -93,12 +93,16 @@ class Reading {
   readonly #diags: LineReaderOptions['diagnostics'];
   #reported = false;
 
+  readonly #onBytes: ((chunk: Buffer) => void) | undefined;
+
   constructor(visitor: LineVisitor, options: LineReaderOptions) {
     this.#scanner = new LineScanner(visitor, options);
     this.#diags = options.diagnostics;
+    this.#onBytes = options.onBytes;
   }
 
   push(chunk: Buffer): void {
+    this.#onBytes?.(chunk);
     this.#feed(this.#decoder.push(chunk));
   }
 
