@@ -10,7 +10,9 @@
  *    round running every tool once in turn (so that a change in the machine's load falls on all
  *    of them alike):
  *    - exhunt: `node bin/exhunt.js scan <dir> --jsonl /dev/null --no-color --quiet --no-progress`
- *      (exit 1, "findings", is the expected outcome);
+ *      (exit 1, "findings", is the expected outcome), with its default threads (the cores, at
+ *      most 4, for folders of 384 MiB or more: the table names how many), and the same with
+ *      `--threads 1` (serial) beside it when that differs;
  *    - exhunt without YARA, when `exhunt scan --help` offers `--no-yara`;
  *    - ripgrep: `rg -F -i -c -f <literals> <dir>`, the literals being exhunt's own prefilter
  *      (`exhunt rules literals`), or a fixed list of ProxyLogon-era literals when that command is
@@ -21,8 +23,8 @@
  * 3. Prints a markdown table (median wall time, MB/s over the folder's bytes, median CPU seconds,
  *    peak RSS, wall and CPU time relative to ripgrep) and writes bench/results.json. Timings are
  *    reported, never asserted. On a shared machine compare the CPU ratio as well as the wall
- *    ratio: ripgrep searches with every core, exhunt parses on one, so the wall ratio also moves
- *    with how many cores the other load leaves free (the load average is recorded).
+ *    ratio: ripgrep and exhunt both search with several cores, so the wall ratio also moves with
+ *    how many cores the other load leaves free (the load average is recorded).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDemo, formatSize, isDemoManifest, parseSize, MANIFEST_NAME } from '../src/demo/index.js';
+import { defaultThreads, MIN_PARALLEL_BYTES, MIN_PARALLEL_FILES } from '../src/engine/parallel/policy.js';
 import type { DemoManifest } from '../src/demo/index.js';
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -281,7 +284,14 @@ async function main(): Promise<void> {
     else for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) readFileSync(join(e.parentPath, e.name));
 
     const scanArgs = [EXHUNT, 'scan', dir, '--jsonl', '/dev/null', '--no-color', '--quiet', '--no-progress'];
-    const specs: ToolSpec[] = [{ tool: 'exhunt', cmd: process.execPath, args: scanArgs, okCodes: [1], note: 'exit 1 (findings) expected' }];
+    // The rules exhunt applies when --threads is not given (src/engine/parallel/policy.ts): the
+    // cores, at most 4, and one thread for folders below the size thresholds.
+    const cores = defaultThreads();
+    const threads = bytes >= MIN_PARALLEL_BYTES && files >= MIN_PARALLEL_FILES ? cores : 1;
+    const specs: ToolSpec[] = [
+      { tool: `exhunt (default: ${threads} thread${threads === 1 ? '' : 's'})`, cmd: process.execPath, args: scanArgs, okCodes: [1], note: 'exit 1 (findings) expected' },
+    ];
+    if (threads > 1) specs.push({ tool: 'exhunt --threads 1', cmd: process.execPath, args: [...scanArgs, '--threads', '1'], okCodes: [1], note: 'serial, for comparison' });
     if (supportsNoYara()) specs.push({ tool: 'exhunt --no-yara', cmd: process.execPath, args: [...scanArgs, '--no-yara'], okCodes: [1], note: 'file sweep without YARA' });
     if (hasRg) specs.push({ tool: 'ripgrep', cmd: 'rg', args: ['-F', '-i', '-c', '-f', lits.path, dir], okCodes: [0, 1], note: `literals: ${lits.source}, ${lits.count}` });
     const load = loadavg();
@@ -309,6 +319,7 @@ async function main(): Promise<void> {
       seed: a.seed,
       node: process.version,
       cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
+      exhuntThreads: threads,
       loadAverage: load,
       generation: generated,
       literals: { source: lits.source, count: lits.count },

@@ -29,6 +29,8 @@ export interface PlannedFile {
 export interface PlanOptions {
   /** Also plan every file no rule reads, for whole-file scanners (`scan --deep`). */
   readonly deep?: boolean;
+  /** Sees every entry of the tree as the walk yields it (the parallel scan sizes the inputs early). */
+  readonly onEntry?: (entry: TreeEntry) => void;
 }
 
 /** Coverage labels for logs recognised by content (their folder does not say which protocol). */
@@ -50,7 +52,10 @@ export function eventLogPlacement(name: string): Placement | null {
 
 export async function planInput(tree: InputTree, onDiagnostic: DiagnosticSink, options: PlanOptions = {}): Promise<PlannedFile[]> {
   const entries: TreeEntry[] = [];
-  for await (const e of tree.entries()) entries.push(e);
+  for await (const e of tree.entries()) {
+    entries.push(e);
+    options.onEntry?.(e);
+  }
   const byPath = new Map(entries.map((e) => [e.path, e]));
   const planned: PlannedFile[] = [];
 

@@ -7,14 +7,18 @@
  * through their parser with the kind's prefilter, swept files into file records. Hits become
  * findings; per host they are escalated, ordered and judged. Sinks get the findings in order and
  * the summary at the end. Problems with one file or line become diagnostics and the scan goes on.
+ *
+ * Files are read by one function (`scanPlannedFile`, scan-file.ts), either here one after the
+ * other or, for big folders on disk, on worker threads as well (src/engine/parallel). Either way
+ * each file's result is applied to its host here in plan order, so the output does not depend on
+ * the number of threads.
  */
 import type { Readable } from 'node:stream';
 import type { Diagnostic, DiagnosticSink } from '../core/diagnostic.js';
-import type { FileScanner, HostContext, LineScanner } from '../core/detector.js';
+import type { FileScanner, LineScanner } from '../core/detector.js';
 import { InputError, UsageError } from '../core/errors.js';
 import type { Finding, Hit } from '../core/finding.js';
 import { FINDING_SCHEMA_VERSION } from '../core/finding.js';
-import type { LogRecord } from '../core/record.js';
 import type { Severity } from '../core/severity.js';
 import { SEVERITIES } from '../core/severity.js';
 import type { Sink } from '../core/sink.js';
@@ -22,16 +26,19 @@ import type { HostReport, ScanSummary } from '../core/summary.js';
 import { exhuntVersion } from '../content/package-root.js';
 import { CoverageTracker, compareFindings, decideVerdict, escalate, worstVerdict } from '../findings/index.js';
 import type { InputTree, TreeEntry } from '../inputs/tree.js';
-import { readFileRecord } from '../sources/files/index.js';
-import { readWhole } from '../inputs/read-whole.js';
 import type { DetectorSet } from './content.js';
 import { RecordMatcher } from './matcher.js';
 import { planInput } from './plan.js';
 import type { PlannedFile } from './plan.js';
 import { openScanInput } from './open.js';
-import { readLog } from './read-log.js';
-import { scanLogLines } from '../detectors/yara/log-lines.js';
 import { Prefetcher } from './prefetch.js';
+import { scanPlannedFile } from './scan-file.js';
+import type { FileResult, FileScanContext } from './scan-file.js';
+import type { ParallelOptions } from './parallel/policy.js';
+import type { ScanPool } from './parallel/pool.js';
+import type { FileJob } from './parallel/protocol.js';
+import { InOrder } from './parallel/in-order.js';
+import { ThreadPlan } from './parallel/threads.js';
 
 export const DEFAULT_SINCE = '2021-01-01T00:00:00.000Z';
 
@@ -61,6 +68,11 @@ export interface ScanOptions {
   readonly progress?: ScanProgress;
   /** Zip limits: total declared uncompressed bytes, and per-entry compression ratio. */
   readonly zip?: { readonly maxTotalBytes?: number; readonly maxRatio?: number };
+  /**
+   * Worker threads for big folders on disk; without it (or with `threads: 1`) the scan is serial.
+   * The output is the same either way.
+   */
+  readonly parallel?: ParallelOptions;
 }
 
 export interface ScanProgress {
@@ -72,6 +84,11 @@ export interface ScanProgress {
 export interface ScanResult {
   readonly summary: ScanSummary;
   readonly findings: readonly Finding[];
+  /**
+   * How many threads read the files, why only one when so, and how many files worker threads
+   * read (not in the summary: it must not depend on the machine).
+   */
+  readonly threads: { readonly used: number; readonly serialReason: string | null; readonly workerFiles: number };
 }
 
 interface GroupState {
@@ -82,6 +99,15 @@ interface GroupState {
   /** Each group (host) correlates on its own. */
   readonly matcher: RecordMatcher;
   exchangeInstall: string | null;
+}
+
+/** One input's plan and the host groups its files are applied to. */
+interface PlanState {
+  readonly input: string;
+  readonly tree: InputTree;
+  readonly files: PlannedFile[];
+  readonly groups: Map<string, GroupState>;
+  readonly onDiag: DiagnosticSink;
 }
 
 interface HostState {
@@ -107,12 +133,16 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
 
   const hosts = new Map<string, HostState>();
   const trees: InputTree[] = [];
-  const evidence = new Map<string, TreeEntry>();
+  const plans: PlanState[] = [];
   let files = 0;
   let bytes = 0;
   let records = 0;
 
+  // The planned files by input and path, indexed on the first request: only `--collect` asks, and
+  // a map of every file of a big triage folder would be megabytes held for nothing otherwise.
+  let evidence: Map<string, TreeEntry> | null = null;
   const openEvidence: EvidenceOpener = async (f) => {
+    evidence ??= new Map(plans.flatMap((p) => p.files.map((x) => [`${p.input}\0${x.entry.path}`, x.entry] as const)));
     const entry = evidence.get(`${f.input}\0${f.source.path}`);
     return entry ? entry.open() : null;
   };
@@ -121,10 +151,20 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     await s.begin?.({ startedAt, inputs: options.inputs, exhuntVersion: version, rulesLoaded: rulesLoaded(options.detectors) });
   }
 
+  const threadPlan = new ThreadPlan(
+    {
+      parallel: options.parallel,
+      inputs: options.inputs,
+      ruleProfile: options.ruleProfile !== undefined,
+      fileScanners: options.fileScanners?.length ?? 0,
+      lineScanners: options.lineScanners?.length ?? 0,
+    },
+    options.detectors,
+  );
+
   try {
     const inputs = options.inputs.length > 0 ? options.inputs : [''];
     // Plan every input first, so the progress bar knows the total.
-    const plans: { input: string; tree: InputTree; files: PlannedFile[] }[] = [];
     for (const input of inputs) {
       const onDiag: DiagnosticSink = (d) => report({ ...d, input });
       let tree: InputTree;
@@ -137,104 +177,73 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
         continue;
       }
       trees.push(tree);
-      plans.push({ input, tree, files: await planInput(tree, onDiag, { deep: options.deep === true && (options.fileScanners?.length ?? 0) > 0 }) });
+      const files = await planInput(tree, onDiag, {
+        deep: options.deep === true && (options.fileScanners?.length ?? 0) > 0,
+        onEntry: (e) => threadPlan.observe(e),
+      });
+      plans.push({ input, tree, files, groups: new Map(), onDiag });
     }
 
     const total = plans.reduce((n, p) => n + p.files.reduce((m, f) => m + f.entry.size, 0), 0);
     const totalFiles = plans.reduce((n, p) => n + p.files.length, 0);
     options.progress?.start(total, totalFiles);
 
+    const groupOf = (plan: PlanState, f: PlannedFile): GroupState => {
+      let g = plan.groups.get(f.group);
+      if (!g) {
+        g = {
+          groupName: f.groupName,
+          serverNames: new Map(),
+          coverage: new CoverageTracker(),
+          hits: [],
+          matcher: new RecordMatcher(options.detectors, 'buffered', options.ruleProfile ?? null),
+          exchangeInstall: null,
+        };
+        plan.groups.set(f.group, g);
+      }
+      if (f.exchangeInstall && !g.exchangeInstall) g.exchangeInstall = f.exchangeInstall;
+      return g;
+    };
+    /** What one file contributes, applied to its group; called in plan order. */
+    const apply = (plan: PlanState, file: PlannedFile, result: FileResult): void => {
+      const group = groupOf(plan, file);
+      files += 1;
+      bytes += file.entry.size;
+      records += result.records;
+      for (const hit of result.hits) group.hits.push(hit);
+      const c = result.coverage;
+      if (c) group.coverage.add(c.source, c.kind, c.bytes, c.oldest, c.newest);
+      if (result.serverName) group.serverNames.set(result.serverName, (group.serverNames.get(result.serverName) ?? 0) + 1);
+      for (const d of result.diagnostics) plan.onDiag(d);
+    };
+    const fileScanners = options.fileScanners ?? [];
+    const lineScanners = options.lineScanners ?? [];
+
+    const parallel = threadPlan.begin(plans.flatMap((p) => p.files));
+    let workerFiles = 0;
+    if (parallel) {
+      workerFiles = await scanParallel(plans, parallel, {
+        detectors: options.detectors,
+        apply,
+        advance: (f) => options.progress?.advance(f.entry.size, f.entry.path),
+        report,
+        mainTakesFiles: options.parallel?.mainTakesFiles !== false,
+      });
+    } else {
+      for (const plan of plans) {
+        const prefetch = new Prefetcher(plan.files.map((f) => f.entry));
+        for (const [index, file] of plan.files.entries()) {
+          // Each group (host) matches with its own matcher: correlations are per host.
+          const matcher = groupOf(plan, file).matcher;
+          apply(plan, file, await scanPlannedFile(file, prefetch.take(index), { detectors: options.detectors, matcher, fileScanners, lineScanners }));
+          options.progress?.advance(file.entry.size, file.entry.path);
+        }
+      }
+    }
+
     for (const plan of plans) {
       const input = plan.input;
-      const onDiag: DiagnosticSink = (d) => report({ ...d, input });
-      const groups = new Map<string, GroupState>();
-      const groupOf = (f: PlannedFile): GroupState => {
-        let g = groups.get(f.group);
-        if (!g) {
-          g = {
-            groupName: f.groupName,
-            serverNames: new Map(),
-            coverage: new CoverageTracker(),
-            hits: [],
-            matcher: new RecordMatcher(options.detectors, 'buffered', options.ruleProfile ?? null),
-            exchangeInstall: null,
-          };
-          groups.set(f.group, g);
-        }
-        if (f.exchangeInstall && !g.exchangeInstall) g.exchangeInstall = f.exchangeInstall;
-        return g;
-      };
-
-      const prefetch = new Prefetcher(plan.files.map((f) => f.entry));
-      for (const [index, file] of plan.files.entries()) {
-        const open = prefetch.take(index);
-        const host: HostContext = { exchangeInstall: file.exchangeInstall };
-        const group = groupOf(file);
-        files += 1;
-        bytes += file.entry.size;
-        evidence.set(`${input}\0${file.entry.path}`, file.entry);
-        const onHit = (hit: Hit): void => {
-          group.hits.push(hit);
-        };
-        try {
-          if (file.placement.type === 'log') {
-            const kind = file.placement.kind;
-            const stats = await readLog(kind, file.placement.format, file.entry.path, open, {
-              literals: options.detectors.literalsByKind.get(kind) ?? null,
-              onRecord: (rec: LogRecord) => {
-                records += 1;
-                for (const hit of group.matcher.match(rec, host)) onHit(hit);
-              },
-              onDiagnostic: onDiag,
-            }, file.entry.openSync?.bind(file.entry));
-            group.coverage.add(file.placement.source, kind, file.entry.size, stats.oldest, stats.newest);
-            // Line scanners read the raw lines in a second, prefiltered pass (event logs have none).
-            if (kind !== 'event') {
-              for (const scanner of options.lineScanners ?? []) {
-                (await scanLogLines(scanner, open, { path: file.entry.path, kind })).forEach(onHit);
-              }
-            }
-            if (stats.serverName) group.serverNames.set(stats.serverName, (group.serverNames.get(stats.serverName) ?? 0) + 1);
-          } else {
-            const rec = file.deep
-              ? null
-              : await readFileRecord(
-              {
-                path: file.entry.path,
-                windowsPath: file.placement.windowsPath,
-                zone: file.placement.zone,
-                size: file.entry.size,
-                mtime: file.entry.mtime,
-                open,
-              },
-                  { exchangeInstall: file.exchangeInstall, extraHashes: options.detectors.fileHashes },
-                );
-            if (rec) {
-              records += 1;
-              for (const hit of group.matcher.match(rec, host)) onHit(hit);
-            }
-            for (const scanner of options.fileScanners ?? []) {
-              const bytes = await readWhole(open, file.entry.size, scanner.maxFileBytes);
-              if (!bytes) {
-                onDiag({ level: 'warning', code: 'too-large', message: `${scanner.name}: not scanned, larger than ${scanner.maxFileBytes} bytes`, path: file.entry.path });
-                continue;
-              }
-              const scanned = await scanner.scanFile({
-                path: file.entry.path,
-                bytes,
-                size: file.entry.size,
-                windowsPath: file.placement.windowsPath,
-                time: file.entry.mtime ? file.entry.mtime.toISOString() : null,
-              });
-              scanned.forEach(onHit);
-            }
-          }
-        } catch (e) {
-          onDiag({ level: 'error', code: 'unreadable', message: e instanceof Error ? e.message : String(e), path: file.entry.path });
-        }
-        options.progress?.advance(file.entry.size, file.entry.path);
-      }
-
+      const groups = plan.groups;
       // Name each group now that its logs have been read, then merge it into its host.
       for (const g of groups.values()) {
         g.hits.push(...g.matcher.finish());
@@ -294,11 +303,53 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
       diagnostics,
     };
     for (const s of sinks) await s.close?.(summary, all);
-    return { summary, findings: all };
+    return { summary, findings: all, threads: { used: threadPlan.threads, serialReason: threadPlan.serialReason, workerFiles } };
   } finally {
     options.progress?.stop();
+    await threadPlan.close();
     await Promise.allSettled(trees.map((t) => t.close()));
   }
+}
+
+interface ParallelHooks {
+  readonly detectors: DetectorSet;
+  readonly apply: (plan: PlanState, file: PlannedFile, result: FileResult) => void;
+  readonly advance: (file: PlannedFile) => void;
+  readonly report: DiagnosticSink;
+  readonly mainTakesFiles: boolean;
+}
+
+/**
+ * Reads every planned file on the pool's workers and this thread. Results come back in any
+ * order; they are held until every earlier file's result is in, then applied in plan order.
+ * Returns how many files the workers read.
+ */
+async function scanParallel(
+  plans: readonly PlanState[],
+  parallel: { readonly pool: ScanPool; readonly jobs: readonly FileJob[] },
+  hooks: ParallelHooks,
+): Promise<number> {
+  const flat = plans.flatMap((plan) => plan.files.map((file) => ({ plan, file })));
+  const inOrder = new InOrder<FileResult>(flat.length, (index, result) => hooks.apply(flat[index]!.plan, flat[index]!.file, result));
+  // No correlations in a parallel scan (policy.ts), so one matcher serves every host here.
+  const local: FileScanContext = { detectors: hooks.detectors, matcher: new RecordMatcher(hooks.detectors, 'buffered', null), fileScanners: [], lineScanners: [] };
+  const { notes, workerFiles } = await parallel.pool.run(parallel.jobs, {
+    scanLocal: (index) => {
+      const { file } = flat[index]!;
+      return scanPlannedFile(file, () => file.entry.open(), local);
+    },
+    onResult: (index, result) => {
+      hooks.advance(flat[index]!.file);
+      inOrder.put(index, result);
+    },
+    mainTakesFiles: hooks.mainTakesFiles,
+  });
+  if (!inOrder.done) throw new Error(`parallel scan: ${inOrder.applied} of ${flat.length} file results`);
+  for (const note of notes) {
+    const at = note.index === null ? undefined : flat[note.index];
+    hooks.report({ level: 'warning', code: 'worker-failed', message: note.message, path: at ? at.file.entry.path : '', ...(at ? { input: at.plan.input } : {}) });
+  }
+  return workerFiles;
 }
 
 export interface SinkContext {

@@ -1,10 +1,13 @@
 /**
  * @module Tests of the folder walk: sort order, links and FIFOs skipped, unreadable folders and files
  * reported (through a mocked fs, since CI runs as root), single files, and that nothing is modified.
+ * The walk calls `fs.readdirSync`/`fs.accessSync` through the `fs` default export, so the mocks
+ * below reach it; each mock test also asserts that the mock was called, so a walk that stopped
+ * going through it would fail here rather than pass without testing anything.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import fs, { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
@@ -13,6 +16,7 @@ import { InputError } from '../core/errors.js';
 import { makeTempDir, OLD_TIME, readAll, removeTempDir, snapshot, treeContents, treePaths, writeTree } from '../../test/fixtures/inputs/temp-tree.js';
 import { openFolderTree } from './fs-tree.js';
 import { compareTreePaths } from './tree-path.js';
+import { walkFolder } from './walk.js';
 
 const TRIAGE = {
   'C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/HttpProxy_2021030304-1.LOG': 'DateTime,RequestId\n',
@@ -57,6 +61,25 @@ void describe('openFolderTree', () => {
     assert.equal((await readAll(await shell.open())).toString(), TRIAGE['C/inetpub/wwwroot/aspnet_client/system_web/shell.aspx']);
     assert.equal(tree.input, dir);
     assert.match(tree.label, /^exhunt-fs-tree-/);
+  });
+
+  void it('walks without a thread-pool round trip per folder or file', async () => {
+    // Awaiting fs/promises per file left a 14,000-file scan idle for most of a second.
+    const calls: string[] = [];
+    for (const name of ['readdir', 'opendir', 'access', 'lstat', 'stat'] as const) {
+      mock.method(fsp, name, (...args: unknown[]) => {
+        calls.push(`${name} ${String(args[0])}`);
+        return Promise.reject(new Error(`fs/promises ${name} called`));
+      });
+    }
+    try {
+      const entries = [];
+      for await (const e of walkFolder(dir, '', () => undefined)) entries.push(e.path);
+      assert.deepEqual(entries, Object.keys(TRIAGE).sort(compareTreePaths));
+      assert.deepEqual(calls, []);
+    } finally {
+      mock.restoreAll();
+    }
   });
 
   void it('can be walked twice with the same result', async () => {
@@ -123,10 +146,10 @@ void describe('openFolderTree: unreadable parts', () => {
   });
 
   void it('reports an unreadable folder and goes on with the rest', async () => {
-    const original = fsp.readdir;
-    mock.method(fsp, 'readdir', function (this: unknown, ...args: unknown[]) {
+    const original = fs.readdirSync;
+    const readdir = mock.method(fs, 'readdirSync', function (this: unknown, ...args: unknown[]) {
       if (String(args[0]).endsWith(join('C', 'Windows'))) {
-        return Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }));
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
       }
       return (original as (...a: unknown[]) => unknown).apply(this, args);
     });
@@ -138,16 +161,17 @@ void describe('openFolderTree: unreadable parts', () => {
       assert.equal(diagnostics[0]?.code, 'unreadable');
       assert.equal(diagnostics[0]?.path, 'C/Windows');
       assert.match(diagnostics[0]?.message ?? '', /C\/Windows.*EACCES/);
+      assert.ok(readdir.mock.callCount() >= 4, 'the walk lists folders through fs.readdirSync');
     } finally {
       mock.restoreAll();
     }
   });
 
   void it('reports an unreadable file and does not yield it', async () => {
-    const original = fsp.access;
-    mock.method(fsp, 'access', function (this: unknown, ...args: unknown[]) {
+    const original = fs.accessSync;
+    const access = mock.method(fs, 'accessSync', function (this: unknown, ...args: unknown[]) {
       if (String(args[0]).endsWith(join('root', 'lsass.dmp'))) {
-        return Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' }));
+        throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
       }
       return (original as (...a: unknown[]) => unknown).apply(this, args);
     });
@@ -159,6 +183,7 @@ void describe('openFolderTree: unreadable parts', () => {
         diagnostics.map((d) => [d.code, d.path]),
         [['unreadable', 'C/root/lsass.dmp']],
       );
+      assert.equal(access.mock.callCount(), 3, 'every file is checked for read permission through fs.accessSync');
     } finally {
       mock.restoreAll();
     }

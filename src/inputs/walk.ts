@@ -6,8 +6,7 @@
  * or into a loop; the attacker may have planted it), open anything for writing, or stop on a
  * folder or file it cannot read (that becomes an `unreadable` diagnostic and the walk goes on).
  */
-import { closeSync, constants, createReadStream, lstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import fsp from 'node:fs/promises';
+import fs, { closeSync, createReadStream, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { DiagnosticSink } from '../core/diagnostic.js';
@@ -30,11 +29,6 @@ export function reportUnreadable(onDiagnostic: DiagnosticSink, path: string, err
 }
 
 /**
- * A tree entry for a regular file on disk. `open()` waits until the file is actually open, so a
- * file that vanished or is locked rejects here (naming the tree path) rather than erroring later
- * in the middle of a parser.
- */
-/**
  * Files up to this size are read with one synchronous call and handed on as a single chunk: for
  * the thousands of small hourly logs of a triage folder, each asynchronous open/stat/read/close
  * round trip through the thread pool costs more than the reading itself.
@@ -43,8 +37,25 @@ const SMALL_FILE_BYTES = 256 * 1024;
 /** Chunk size for larger files: fewer, bigger reads keep the line scanner busy. */
 const LARGE_CHUNK_BYTES = 1024 * 1024;
 
+/**
+ * The file behind each entry made by {@link fileEntry}. A worker thread of a parallel scan
+ * (src/engine/parallel) reopens the file by this path; entries of other trees (zip members,
+ * program output) are not here, which is how the engine tells that it cannot hand them out.
+ */
+const DISK_PATHS = new WeakMap<TreeEntry, string>();
+
+/** The absolute path of a file-on-disk entry made by {@link fileEntry}, else undefined. */
+export function diskPathOf(entry: TreeEntry): string | undefined {
+  return DISK_PATHS.get(entry);
+}
+
+/**
+ * A tree entry for a regular file on disk. `open()` waits until the file is actually open, so a
+ * file that vanished or is locked rejects here (naming the tree path) rather than erroring later
+ * in the middle of a parser.
+ */
 export function fileEntry(absolutePath: string, treePath: string, size: number, mtime: Date | null): TreeEntry {
-  return {
+  const entry: TreeEntry = {
     path: treePath,
     size,
     mtime,
@@ -84,17 +95,26 @@ export function fileEntry(absolutePath: string, treePath: string, size: number, 
       };
     },
   };
+  DISK_PATHS.set(entry, absolutePath);
+  return entry;
 }
 
 /**
  * Walks `dir`, yielding its regular files with tree paths below `prefix` ('' for the root).
  * Listings are sorted per folder by name, which makes the whole walk sorted by
  * {@link compareTreePaths}.
+ *
+ * Every call is synchronous (`readdirSync`, `lstatSync`, `accessSync`), through the `fs` default
+ * export so that tests can mock them. A triage folder holds thousands of small files; one
+ * thread-pool round trip per file left the scan idle for most of a second on 14,000 files
+ * (measured: 0.84 s awaited `readdir`/`access` against 0.16 s synchronous, and 0.37 s with 16
+ * calls in flight). The walk only yields to the event loop once per folder, so a long walk (a
+ * watch rescan of a live server) does not hold up timers and change events for its whole length.
  */
 export async function* walkFolder(dir: string, prefix: string, onDiagnostic: DiagnosticSink): AsyncGenerator<TreeEntry> {
   let dirents;
   try {
-    dirents = await fsp.readdir(dir, { withFileTypes: true });
+    dirents = fs.readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     reportUnreadable(onDiagnostic, prefix === '' ? '.' : prefix, error);
     return;
@@ -106,6 +126,7 @@ export async function* walkFolder(dir: string, prefix: string, onDiagnostic: Dia
     // Node resolves unknown dirent types with lstat, so a link is always seen as a link here.
     if (dirent.isSymbolicLink()) continue;
     if (dirent.isDirectory()) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
       yield* walkFolder(absolute, treePath, onDiagnostic);
       continue;
     }
@@ -113,11 +134,9 @@ export async function* walkFolder(dir: string, prefix: string, onDiagnostic: Dia
     if (!dirent.isFile()) continue;
     let stats;
     try {
-      // Synchronous on purpose: a triage folder has thousands of files, and a thread-pool round
-      // trip per stat costs more than the stat.
-      stats = lstatSync(absolute);
+      stats = fs.lstatSync(absolute);
       // Report a file without read permission now, once, rather than as a failed open later.
-      await fsp.access(absolute, constants.R_OK);
+      fs.accessSync(absolute, fs.constants.R_OK);
     } catch (error) {
       reportUnreadable(onDiagnostic, treePath, error);
       continue;

@@ -92,38 +92,9 @@ void describe('scan --sigma', () => {
   });
 
   void test('a correlation rule counts the hits of its base rule per client over the whole scan', (t) => {
-    // Synthetic rules written for this test: POST requests with a scripted client's user agent,
+    // Synthetic rules (test/fixtures/sigma): POST requests with a scripted client's user agent,
     // and an event_count correlation over them per client.
-    const rules = join(tempDir(t), 'rules.yml');
-    writeFileSync(
-      rules,
-      [
-        'title: Scripted POST (synthetic test rule)',
-        'id: 6c1b0f3e-8a51-4c7e-9d0b-2f3a4b5c6d7e',
-        'name: scripted_post',
-        'status: test',
-        'logsource: { category: webserver }',
-        'detection:',
-        '  selection:',
-        '    cs-method: POST',
-        "    cs-user-agent|contains: 'python-requests'",
-        '  condition: selection',
-        'level: low',
-        '---',
-        'title: Repeated scripted POSTs from one client (synthetic test correlation)',
-        'id: 9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a',
-        'status: test',
-        'correlation:',
-        '  type: event_count',
-        '  rules: [scripted_post]',
-        '  group-by: [c-ip]',
-        '  timespan: 1h',
-        '  generate: true',
-        '  condition: { gte: 2 }',
-        'level: high',
-        '',
-      ].join('\n'),
-    );
+    const rules = join(REPO, 'test', 'fixtures', 'sigma', 'scripted-post-correlation.yml');
     const s = scan(t, [demo, '--sigma', rules, '--no-intel']);
     const base = s.findings.filter((f) => f.ruleId === '6c1b0f3e-8a51-4c7e-9d0b-2f3a4b5c6d7e');
     const corr = s.findings.filter((f) => f.ruleId === '9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a');

@@ -8,9 +8,11 @@ import { severityRank } from '../../core/severity.js';
 import { ContentError, UsageError } from '../../core/errors.js';
 import type { FileScanner, LineScanner } from '../../core/detector.js';
 import { DEFAULT_SINCE, loadScanDetectors, runScan } from '../../engine/index.js';
+import type { ScanContentOptions } from '../../engine/index.js';
+import { defaultThreads } from '../../engine/parallel/policy.js';
 import { collectSink, escapeTerminal, jsonlSink, proxyLogonCsvSink, summaryJsonSink, terminalSink } from '../../sinks/index.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS } from '../exit-codes.js';
-import { parseDate, parseExpand, parseSize, repeatable } from '../options.js';
+import { parseDate, parseExpand, parsePositiveInt, parseSize, repeatable } from '../options.js';
 import { createProgress } from '../progress.js';
 import { useColor } from '../tty.js';
 
@@ -41,7 +43,11 @@ interface ScanFlags {
   force?: boolean;
   maxZipBytes?: string;
   maxZipRatio?: string;
+  threads?: string;
 }
+
+/** Most threads `--threads` accepts: beyond this, workers only add memory. */
+const MAX_THREADS = 64;
 
 export function registerScan(program: Command, setExit: (code: number) => void): void {
   program
@@ -77,6 +83,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('-q, --quiet', 'no terminal report; only the exit code and the files asked for')
     .option('-v, --verbose', 'list every finding in the terminal report (default: first 20 per rule and host)')
     .option('--no-progress', 'no progress bar (it is only shown on a terminal anyway)')
+    .option('--threads <n>', `threads that read files, the main one included (default: the cores, at most 4: ${defaultThreads()} here); 1 = one thread`)
     .addOption(new Option('--max-zip-bytes <size>', 'refuse zips that declare more uncompressed bytes than this').default('20GiB'))
     .addOption(new Option('--max-zip-ratio <n>', 'refuse zip entries compressed more than n:1 (zip bombs)').default('1000'))
     .action(async (paths: string[], flags: ScanFlags) => {
@@ -93,6 +100,8 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
   if (!Number.isFinite(zip.maxRatio) || zip.maxRatio <= 1) throw new UsageError('--max-zip-ratio: must be a number above 1');
   if (!flags.builtin && flags.rules.length === 0) throw new UsageError('--no-builtin needs at least one --rules DIR');
   if (flags.deep && flags.yara.length === 0) throw new UsageError('--deep sweeps files for YARA: give --yara rules too');
+  const threads = flags.threads === undefined ? defaultThreads() : parsePositiveInt('--threads', flags.threads);
+  if (threads > MAX_THREADS) throw new UsageError(`--threads: at most ${MAX_THREADS}`);
 
   // Alert channels are checked before anything is read: a bad URI or config is exit code 2 at once.
   const alertSink =
@@ -106,7 +115,8 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
           },
         })
       : null;
-  const loaded = await loadScanDetectors({
+  // Plain data on purpose: each worker thread of a parallel scan loads the detectors from it again.
+  const content: ScanContentOptions = {
     rules: flags.rules,
     builtin: flags.builtin,
     sigma: flags.sigma,
@@ -114,7 +124,8 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
     sigmaExpand: parseExpand('--sigma-expand', flags.sigmaExpand),
     intel: flags.intel,
     store: flags.store ?? null,
-  });
+  };
+  const loaded = await loadScanDetectors(content);
   const yara = flags.yara.length > 0 || flags.yaraLogs.length > 0 ? await openYara(flags.yara, flags.yaraLogs) : null;
   const detectors = yara ? { ...loaded, errors: [...loaded.errors, ...yara.errors] } : loaded;
   const jsonlToStdout = flags.jsonl === '-';
@@ -133,6 +144,7 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
     ...(ruleProfile ? { ruleProfile } : {}),
     zip,
     progress,
+    parallel: { threads, content, ...parallelThresholds() },
     sinks: ({ openEvidence }) => {
       const sinks: Sink[] = [];
       if (report) sinks.push(terminalSink({ stream: process.stdout, color: useColor(flags.color, process.stdout), verbose: flags.verbose === true }));
@@ -148,11 +160,32 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
 
   yara?.close();
   if (ruleProfile) writeRuleProfile(ruleProfile, detectors.detectors);
+  // Threads asked for by name but not used: say why (the default falls back silently).
+  if (flags.threads !== undefined && threads > 1 && result.threads.serialReason !== null && !flags.quiet) {
+    process.stderr.write(`exhunt: --threads ${threads}: scanned on one thread: ${escapeTerminal(result.threads.serialReason)}\n`);
+  }
   const { summary } = result;
   if (jsonlToStdout && !flags.quiet) process.stderr.write(`exhunt: verdict ${summary.verdict.toUpperCase()} (${summary.findings} findings)\n`);
   const serious = result.findings.some((f) => severityRank(f.severity) >= severityRank('medium'));
   if (serious) return EXIT_FINDINGS;
   return summary.diagnostics.some((d) => d.level === 'error') ? EXIT_ERROR : EXIT_CLEAN;
+}
+
+/**
+ * The smallest inputs scanned on several threads, from `EXHUNT_PARALLEL_MIN_FILES` and
+ * `EXHUNT_PARALLEL_MIN_BYTES` when set: tests lower them to run small demo folders in parallel.
+ */
+function parallelThresholds(): { minFiles?: number; minBytes?: number } {
+  const read = (name: string): number | undefined => {
+    const v = process.env[name];
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name}: "${v}" is not a whole number`);
+    return n;
+  };
+  const minFiles = read('EXHUNT_PARALLEL_MIN_FILES');
+  const minBytes = read('EXHUNT_PARALLEL_MIN_BYTES');
+  return { ...(minFiles !== undefined ? { minFiles } : {}), ...(minBytes !== undefined ? { minBytes } : {}) };
 }
 
 /**
