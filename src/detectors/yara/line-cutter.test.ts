@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LineCutter } from './line-cutter.js';
+import { rawLines } from './testutil.js';
 
 interface Cut {
   readonly lines: { readonly n: number; readonly text: string }[];
@@ -41,14 +42,8 @@ function cut(bytes: Buffer, chunk: number, options: { batchBytes?: number; maxBa
 /** The reference: split at LF, drop a CR before it, decode, skip lines over `max` bytes. */
 function reference(bytes: Buffer, max = 100, keep?: (l: string) => boolean): { n: number; text: string }[] {
   const out: { n: number; text: string }[] = [];
-  let n = 0;
-  for (let s = 0; s < bytes.length; ) {
-    let nl = bytes.indexOf(10, s);
-    if (nl < 0) nl = bytes.length;
-    const e = nl > s && bytes[nl - 1] === 13 ? nl - 1 : nl;
-    n += 1;
-    if (e - s <= max && (!keep || keep(bytes.toString('latin1', s, e)))) out.push({ n, text: bytes.toString('utf8', s, e) });
-    s = nl + 1;
+  for (const { line, start, end } of rawLines(bytes)) {
+    if (end - start <= max && (!keep || keep(bytes.toString('latin1', start, end)))) out.push({ n: line, text: bytes.toString('utf8', start, end) });
   }
   return out;
 }

@@ -19,7 +19,7 @@ import { requiredStrings } from './literals.js';
 import { scanLogLines } from './log-lines.js';
 import { parseRuleText } from './rule-text.js';
 import { YaraScanner } from './scan.js';
-import { requireBinding } from './testutil.js';
+import { rawLines, requireBinding } from './testutil.js';
 
 function req(condition: string): string[] | null {
   const src = `rule r { strings: $a = "alpha-one" $b = /beta-two [0-9]+/ $c = "gamma" $fp = "noise" condition: ${condition} }`;
@@ -176,14 +176,8 @@ function trickyLines(): Buffer {
 /** The old way: every line on its own (split at LF, CR dropped, decoded), no prefilter, no gate. */
 function perLine(s: YaraScanner, bytes: Buffer, path: string, max = 1024 * 1024): Hit[] {
   const out: Hit[] = [];
-  let line = 0;
-  for (let start = 0; start < bytes.length; ) {
-    let nl = bytes.indexOf(10, start);
-    if (nl < 0) nl = bytes.length;
-    const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
-    line += 1;
+  for (const { line, start, end } of rawLines(bytes)) {
     if (end - start <= max) out.push(...s.scanLine(bytes.toString('utf8', start, end), { path, line, kind: 'iis' }));
-    start = nl + 1;
   }
   return out;
 }

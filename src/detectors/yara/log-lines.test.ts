@@ -15,7 +15,7 @@ import { compileYara, subsetText } from './compile.js';
 import { LogLinesPass, scanLogLines } from './log-lines.js';
 import { YaraScanner } from './scan.js';
 import { collectUnits } from './sources.js';
-import { CHIRP, SIGNATURE_BASE, fixture, requireBinding, requireShared, sharedScanner } from './testutil.js';
+import { CHIRP, SIGNATURE_BASE, fixture, rawLines, requireBinding, requireShared, sharedScanner } from './testutil.js';
 
 function stream(bytes: Buffer, chunk = 7): () => Promise<Readable> {
   const parts: Buffer[] = [];
@@ -66,16 +66,8 @@ test('a pass fed the parser\'s chunks from one reused buffer finds what scanLogL
 /** Every line alone, split and decoded as the per-line pass always did: the reference. */
 function eachLineAlone(s: YaraScanner, bytes: Buffer, path: string): Hit[] {
   const out: Hit[] = [];
-  let line = 0;
   const start0 = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  for (let start = start0; start < bytes.length; ) {
-    let nl = bytes.indexOf(10, start);
-    if (nl < 0) nl = bytes.length;
-    const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
-    line += 1;
-    out.push(...s.scanLine(bytes.toString('utf8', start, end), { path, line, kind: 'iis' }));
-    start = nl + 1;
-  }
+  for (const { line, start, end } of rawLines(bytes, start0)) out.push(...s.scanLine(bytes.toString('utf8', start, end), { path, line, kind: 'iis' }));
   return out;
 }
 

@@ -76,3 +76,18 @@ export function sharedScanner(options: YaraCompileOptions): YaraScanner {
 export function ruleIds(hits: readonly Hit[]): string[] {
   return hits.map((h) => h.ruleId).sort();
 }
+
+/**
+ * The lines of `bytes` the way every reference in these tests splits them: at LF, a CR before it
+ * dropped, numbered from 1, the last line even without a break; `from` skips a byte-order mark.
+ */
+export function* rawLines(bytes: Buffer, from = 0): Generator<{ line: number; start: number; end: number }> {
+  let line = 0;
+  for (let start = from; start < bytes.length; ) {
+    let nl = bytes.indexOf(10, start);
+    if (nl < 0) nl = bytes.length;
+    line += 1;
+    yield { line, start, end: nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl };
+    start = nl + 1;
+  }
+}
