@@ -75,22 +75,31 @@ export async function scanPlannedFile(file: PlannedFile, open: () => Promise<Rea
   try {
     if (file.placement.type === 'log') {
       const kind = file.placement.kind;
-      // Line scanners (YARA log rules) read the raw lines from the bytes the parser reads, so
-      // a log is read once (event logs have no raw lines).
-      const passes = kind === 'event' ? [] : ctx.lineScanners.map((s) => new LogLinesPass(s, { path, kind })).filter((p) => p.active);
+      // Line scanners (YARA log rules) read the raw lines the parser reads, so a log is read
+      // once (event logs have no raw lines): when every scanner has prefilter literals, these
+      // join the kind's prefilter and the scanners get only the lines it hands over; otherwise
+      // they get all of the file's bytes.
+      const scanners = kind === 'event' ? [] : ctx.lineScanners.filter((s) => s.scansLines);
+      const passes = scanners.map((s) => new LogLinesPass(s, { path, kind })).filter((p) => p.active);
+      const lineLiterals = passes.length > 0 ? mergedLineLiterals(ctx.lineScanners) : null;
+      const literals = ctx.detectors.literalsByKind.get(kind) ?? null;
       const stats = await readLog(
         kind,
         file.placement.format,
         path,
         open,
         {
-          literals: ctx.detectors.literalsByKind.get(kind) ?? null,
+          literals: lineLiterals ? withLineLiterals(literals, lineLiterals) : literals,
           onRecord: (rec: LogRecord) => {
             result.records += 1;
             for (const hit of ctx.matcher.match(rec, host)) onHit(hit);
           },
           onDiagnostic: onDiag,
-          ...(passes.length > 0 ? { onBytes: (chunk: Buffer) => passes.forEach((p) => p.chunk(chunk, true)) } : {}),
+          ...(passes.length === 0
+            ? {}
+            : lineLiterals
+              ? { onLine: (buf: Buffer, start: number, end: number, line: number) => passes.forEach((p) => p.line(buf, start, end, line)) }
+              : { onBytes: (chunk: Buffer) => passes.forEach((p) => p.chunk(chunk, true)) }),
         },
         file.entry.openSync?.bind(file.entry),
       );
@@ -135,4 +144,33 @@ export async function scanPlannedFile(file: PlannedFile, open: () => Promise<Rea
     onDiag({ level: 'error', code: 'unreadable', message: e instanceof Error ? e.message : String(e), path });
   }
   return result;
+}
+
+/**
+ * The literals of the line scanners that scan lines, together (one array per scanner list, so the
+ * literal matcher compiles once), or null when one of them has none (it needs every line).
+ */
+const lineLiteralSets = new WeakMap<readonly LineScanner[], readonly string[] | null>();
+function mergedLineLiterals(all: readonly LineScanner[]): readonly string[] | null {
+  let merged = lineLiteralSets.get(all);
+  if (merged === undefined) {
+    const scanners = all.filter((s) => s.scansLines);
+    merged = scanners.length === 1 ? scanners[0]!.lineLiterals : scanners.some((s) => s.lineLiterals === null) ? null : [...new Set(scanners.flatMap((s) => s.lineLiterals ?? []))];
+    lineLiteralSets.set(all, merged);
+  }
+  return merged;
+}
+
+/**
+ * A kind's prefilter with the line scanners' literals added, one array per pair (the literal
+ * matcher compiles once per array); null stays null (every line is read anyway).
+ */
+const withLine = new WeakMap<readonly string[], WeakMap<readonly string[], readonly string[]>>();
+function withLineLiterals(literals: readonly string[] | null, line: readonly string[]): readonly string[] | null {
+  if (literals === null) return null;
+  let byLine = withLine.get(literals);
+  if (!byLine) withLine.set(literals, (byLine = new WeakMap()));
+  let merged = byLine.get(line);
+  if (!merged) byLine.set(line, (merged = [...new Set([...literals, ...line])]));
+  return merged;
 }

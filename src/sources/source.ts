@@ -50,6 +50,8 @@ export interface ParseOptions {
    * `LineReaderOptions.onBytes`); text-log parsers only. The chunk is reused after the call.
    */
   readonly onBytes?: (chunk: Buffer) => void;
+  /** Given the raw bytes of each line handed over (see `LineReaderOptions.onLine`). */
+  readonly onLine?: (buf: Buffer, start: number, end: number, line: number) => void;
 }
 
 /** What a parser learned about the whole file, for coverage and host identification. */

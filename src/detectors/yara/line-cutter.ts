@@ -78,6 +78,18 @@ export class LineCutter {
     }
   }
 
+  /**
+   * One line already cut by someone else (the parser's line reader), with its number: copied
+   * into the batch being built. Lines may skip numbers (those without any rule's literal).
+   */
+  line(bytes: Buffer, number: number): void {
+    this.#line = number;
+    this.#built.seen += 1;
+    if (bytes.length > this.#max) return;
+    this.#built.add(Buffer.from(bytes), number);
+    if (this.#built.bytes >= this.#batchBytes || this.#built.lines >= this.#maxLines) this.#flushBuilt();
+  }
+
   /** End of input: the last line, even without a line break, and the last batches. */
   end(): void {
     if (this.#textMode) {

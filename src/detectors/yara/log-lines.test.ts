@@ -63,6 +63,26 @@ test('a pass fed the parser\'s chunks from one reused buffer finds what scanLogL
   }
 });
 
+test('a pass fed the lines a prefilter with the scanner\'s literals lets through finds what scanLogLines finds', async (t) => {
+  if (!requireBinding(t)) return;
+  const s = sharedScanner({ rules: [fixture('rules'), fixture('chirp.yaml')] });
+  assert.ok(s.lineLiterals, 'the fixture rules have prefilter literals');
+  const text = readFileSync(fixture('logs', 'synthetic-iis.log'), 'utf8');
+  const bytes = Buffer.from(text.replace(/\n/g, '\r\n'));
+  const opts = { path: 'u.log', kind: 'iis' as const, batchBytes: 64 };
+  const expected = at(await scanLogLines(s, stream(bytes), opts));
+  assert.ok(expected.length > 0);
+  const { compileLiterals } = await import('../../sources/lines/literals.js');
+  const prefilter = compileLiterals([...s.lineLiterals, 'get']);
+  for (const lines of ['all', 'prefiltered'] as const) {
+    const pass = new LogLinesPass(s, opts);
+    for (const { line, start, end } of rawLines(bytes)) {
+      if (lines === 'all' || !prefilter || prefilter.test(bytes, start, end)) pass.line(bytes, start, end, line);
+    }
+    assert.deepEqual(at(pass.end()), expected, lines);
+  }
+});
+
 /** Every line alone, split and decoded as the per-line pass always did: the reference. */
 function eachLineAlone(s: YaraScanner, bytes: Buffer, path: string): Hit[] {
   const out: Hit[] = [];

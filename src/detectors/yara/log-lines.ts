@@ -20,6 +20,7 @@ import type { RecordKind } from '../../core/origin.js';
 import type { LineBatch } from './line-batch.js';
 import { LineCutter } from './line-cutter.js';
 import { LineMatcher } from './literals.js';
+import { compileLiterals, type LiteralMatcher } from '../../sources/lines/literals.js';
 
 /** What this needs of a YaraScanner or YaraPool (the core line-scanner contract). */
 export type { LineScanner } from '../../core/detector.js';
@@ -55,8 +56,12 @@ export class LogLinesPass {
   #first = true;
   /** The file's first bytes while fewer than three have come. */
   #head: Buffer = EMPTY;
+  /** The scanner's prefilter literals, and their matcher once `line` is used. */
+  readonly #literals: readonly string[] | null;
+  #own: LiteralMatcher | null | undefined;
 
   constructor(scanner: LineScanner, options: LogLinesOptions) {
+    this.#literals = scanner.lineLiterals;
     if (!scanner.scansLines) {
       this.#cutter = null;
       return;
@@ -118,6 +123,27 @@ export class LogLinesPass {
     if (this.#utf16) cutter.text(this.#utf16.decode(buf, { stream: true }));
     // The cutter keeps chunks until a batch is full.
     else if (buf.length > 0) cutter.bytes(reused ? Buffer.from(buf) : buf);
+  }
+
+  /**
+   * A line the parser's reader handed over (`ParseOptions.onLine`), instead of the whole file's
+   * bytes: for scanners whose `lineLiterals` are in the parser's prefilter, so that every line
+   * a rule can match arrives. A quoted record spanning lines is split back into its lines.
+   */
+  line(buf: Buffer, start: number, end: number, first: number): void {
+    const cutter = this.#cutter;
+    if (cutter === null) return;
+    // The parser's prefilter also lets through lines for other detectors' literals: only
+    // those holding one of the scanner's own go on (the same search as the prefilter's).
+    const own = (this.#own ??= compileLiterals(this.#literals));
+    let number = first;
+    for (let s = start; s <= end; number++) {
+      let nl = buf.indexOf(10, s);
+      if (nl < 0 || nl > end) nl = end;
+      const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
+      if (own === null || own.test(buf, s, e)) cutter.line(buf.subarray(s, e), number);
+      s = nl + 1;
+    }
   }
 
   /** End of the file: the last lines are scanned; every hit of the file. */

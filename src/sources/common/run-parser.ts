@@ -49,6 +49,7 @@ export async function runLineParser(
     diagnostics,
     ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
     ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+    ...(options.onLine ? { onLine: options.onLine } : {}),
   };
   let stats: LineStats;
   if (reader) {

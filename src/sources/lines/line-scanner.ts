@@ -24,6 +24,7 @@ export class LineScanner {
   readonly #m: LiteralMatcher | null;
   readonly #max: number;
   readonly #diags: CappedDiagnostics;
+  readonly #onLine: LineReaderOptions['onLine'];
 
   #quoted: boolean;
   #lineNo = 0;
@@ -46,6 +47,7 @@ export class LineScanner {
     this.#m = compileLiterals(options.literals);
     this.#max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.#diags = options.diagnostics;
+    this.#onLine = options.onLine;
     this.#quoted = visitor.quoted;
   }
 
@@ -172,10 +174,12 @@ export class LineScanner {
       } else if (stop === pos) {
         handedOver = false; // blank line: not an entry
       } else if (first === HASH) {
+        this.#onLine?.(buf, pos, stop, lineNo);
         this.#deliver(buf.toString('utf8', pos, stop), lineNo, 'directive');
       } else {
         this.#dataLines++;
         if (cand) {
+          this.#onLine?.(buf, pos, stop, lineNo);
           this.#deliver(buf.toString('utf8', pos, stop), lineNo, 'data');
           lastStart = -1;
         } else if (this.#wantFirst) {
@@ -232,6 +236,7 @@ export class LineScanner {
     }
     if (pos === stop) return;
     if (buf[pos] === HASH) {
+      this.#onLine?.(buf, pos, stop, lineNo);
       this.#deliver(buf.toString('utf8', pos, stop), lineNo, 'directive');
       return;
     }
@@ -244,8 +249,10 @@ export class LineScanner {
   }
 
   #dataUnit(buf: Buffer, pos: number, stop: number, lineNo: number, cand: boolean): void {
-    if (cand) this.#deliver(buf.toString('utf8', pos, stop), lineNo, 'data');
-    else if (this.#wantFirst) this.#deliver(buf.toString('utf8', pos, stop), lineNo, 'coverage');
+    if (cand) {
+      this.#onLine?.(buf, pos, stop, lineNo);
+      this.#deliver(buf.toString('utf8', pos, stop), lineNo, 'data');
+    } else if (this.#wantFirst) this.#deliver(buf.toString('utf8', pos, stop), lineNo, 'coverage');
     else {
       this.#last = Buffer.from(buf.subarray(pos, stop));
       this.#lastLine = lineNo;

@@ -36,6 +36,13 @@ export interface LineReaderOptions {
    * The chunk's memory is reused once the call returns; copy what must outlive it.
    */
   readonly onBytes?: (chunk: Buffer) => void;
+  /**
+   * Given the raw bytes of each line handed over as `data` or `directive` (`buf[start, end)`,
+   * no terminator; a quoted record spanning lines keeps its inner line breaks, `line` is its
+   * first): the prefiltered lines, for a second reader whose literals are in the prefilter
+   * (YARA log rules). The memory is reused once the call returns.
+   */
+  readonly onLine?: (buf: Buffer, start: number, end: number, line: number) => void;
 }
 
 export interface LineStats {

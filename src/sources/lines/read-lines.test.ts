@@ -401,6 +401,23 @@ describe('readLinesSync', () => {
     }
   });
 
+  it('hands onLine the raw bytes of exactly the lines it hands over as data or directive, numbered alike', () => {
+    const rand = prng(4711);
+    const pieces = ['#Fields: a', '2021-03-03 needle x', '2021-03-03 plain', '2021-03-03 "q\nNEEDLE r",s', 'tail needle', ''];
+    for (let c = 0; c < 100; c++) {
+      const text = Array.from({ length: 1 + Math.floor(rand() * 30) }, () => pieces[Math.floor(rand() * pieces.length)] ?? '').join(rand() < 0.5 ? '\n' : '\r\n');
+      const visitor = new Recorder(true);
+      const fed: string[] = [];
+      readLinesSync(chunkReader(Buffer.from(text), 1 + Math.floor(rand() * 50)), visitor, {
+        literals: ['needle'],
+        diagnostics: new CappedDiagnostics(() => undefined, 'x.log'),
+        onLine: (buf, start, end, line) => fed.push(`${line}:${buf.toString('utf8', start, end)}`),
+      });
+      const handed = visitor.seen.filter((x) => x.role !== 'coverage').map((x) => `${x.line}:${x.text}`);
+      assert.deepEqual(fed, handed, `case ${c}: ${JSON.stringify(text)}`);
+    }
+  });
+
   it('reports a read error as a diagnostic and keeps what was read', () => {
     const visitor = new Recorder();
     const diags: Diagnostic[] = [];
