@@ -8,21 +8,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { openOutbox } from '../../src/alerts/index.js';
 import { builtinContentDir } from '../../src/content/package-root.js';
 import { loadScanDetectors } from '../../src/engine/load-detectors.js';
 import { runScan } from '../../src/engine/scan.js';
 import { Rng } from '../../src/demo/random.js';
 import { REPO } from '../helpers/cli.js';
-import { makePki } from '../alerts/helpers/openssl.js';
-import type { Rsyslog } from '../alerts/helpers/rsyslog.js';
-import { startRsyslog } from '../alerts/helpers/rsyslog.js';
 import { gate } from '../alerts/helpers/tools.js';
-import { keyOf, readJsonl, receivedKeys, sleep, waitCount } from './helpers/harness.js';
+import { keyOf, readJsonl, receivedKeys, rsyslogSuite, sleep, waitCount } from './helpers/harness.js';
 import { HOST, HTTPPROXY_ECP_DIR, IIS_DIR, SyntheticLogs, append, makeMirror, write } from './helpers/logs.js';
 
 const tools = gate(['rsyslogd', 'openssl'], 'rsyslog, rsyslog-gnutls, openssl');
@@ -52,25 +48,13 @@ function startChild(args: readonly string[]): Run {
 }
 
 void describe('SIGKILL at random moments while lines stream in', { skip: tools.skip }, () => {
-  let dir = '';
-  let rs: Rsyslog;
-  before(async () => {
-    if (tools.failure) throw new Error(tools.failure);
-    dir = mkdtempSync(join(tmpdir(), 'exhunt-watch-crash-'));
-    const pki = join(dir, 'pki');
-    mkdirSync(pki);
-    rs = await startRsyslog(pki, makePki(pki));
-  });
-  after(async () => {
-    await rs?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = rsyslogSuite('exhunt-watch-crash-', tools.failure);
 
   void test(`${KILLS} kills, then a clean run: every alert exactly once`, { timeout: 240_000 }, async (t) => {
-    const root = join(dir, 'EXCH01');
-    const state = join(dir, 'state');
-    const jsonl = join(dir, 'findings.jsonl');
-    const pack = join(dir, 'pack');
+    const root = join(suite.dir, 'EXCH01');
+    const state = join(suite.dir, 'state');
+    const jsonl = join(suite.dir, 'findings.jsonl');
+    const pack = join(suite.dir, 'pack');
     for (const r of RULES) {
       mkdirSync(join(pack, 'rules', 'Exchange', 'ProxyLogon'), { recursive: true });
       copyFileSync(join(builtinContentDir(), 'rules', 'Exchange', r), join(pack, 'rules', 'Exchange', r));
@@ -84,7 +68,7 @@ void describe('SIGKILL at random moments while lines stream in', { skip: tools.s
     const args = [
       root,
       '--state', state,
-      '--alert', `syslog+tcp://127.0.0.1:${rs.tcpPort}?name=siem&format=cef&minSeverity=info&retryInitial=50ms&retryMax=200ms`,
+      '--alert', `syslog+tcp://127.0.0.1:${suite.rs.tcpPort}?name=siem&format=cef&minSeverity=info&retryInitial=50ms&retryMax=200ms`,
       '--jsonl', jsonl,
       '--host', HOST,
       '--no-intel', '--no-builtin', '--rules', pack,
@@ -110,7 +94,7 @@ void describe('SIGKILL at random moments while lines stream in', { skip: tools.s
     })();
 
     const rng = new Rng(SEED);
-    const seenBefore = rs.raw().length;
+    const seenBefore = suite.rs.raw().length;
     let killed = 0;
     const moments: string[] = [];
     let next = startChild(args);
@@ -153,7 +137,7 @@ void describe('SIGKILL at random moments while lines stream in', { skip: tools.s
     assert.ok(expected.length > 100, `the stream has attacks (${expected.length} findings in ${n} lines)`);
 
     await waitCount(() => readJsonl(jsonl), expected.length, 60_000, 'JSON lines');
-    await waitCount(() => [...new Set(receivedKeys(rs.raw().slice(seenBefore)))], expected.length, 60_000, 'distinct alerts at rsyslog');
+    await waitCount(() => [...new Set(receivedKeys(suite.rs.raw().slice(seenBefore)))], expected.length, 60_000, 'distinct alerts at rsyslog');
     await sleep(500);
     last.child.kill('SIGTERM');
     const end = await last.exited;
@@ -161,7 +145,7 @@ void describe('SIGKILL at random moments while lines stream in', { skip: tools.s
 
     const lines = readJsonl(jsonl).map(keyOf);
     assert.deepEqual([...lines].sort(), expected, 'JSON Lines: every finding exactly once');
-    const received = receivedKeys(rs.raw().slice(seenBefore));
+    const received = receivedKeys(suite.rs.raw().slice(seenBefore));
     const distinct = [...new Set(received)];
     assert.deepEqual([...distinct].sort(), expected, 'rsyslog: every alert arrived');
     const resent = received.length - distinct.length;

@@ -11,11 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Finding } from '../../src/core/finding.js';
 import { REPO, exhunt } from '../helpers/cli.js';
-import { makePki } from '../alerts/helpers/openssl.js';
-import type { Rsyslog } from '../alerts/helpers/rsyslog.js';
-import { startRsyslog } from '../alerts/helpers/rsyslog.js';
 import { gate } from '../alerts/helpers/tools.js';
-import { keyOf, readJsonl, receivedKeys, scanFindings, sleep, startWatcher, syslogTo, waitCount, where } from './helpers/harness.js';
+import { keyOf, readJsonl, receivedKeys, rsyslogSuite, scanFindings, sleep, startWatcher, syslogTo, waitCount, where } from './helpers/harness.js';
 import { ASPNET_CLIENT, HTTPPROXY_ECP_DIR, IIS_DIR, SyntheticLogs, append, makeMirror, write } from './helpers/logs.js';
 
 const tools = gate(['rsyslogd', 'openssl'], 'rsyslog, rsyslog-gnutls, openssl');
@@ -40,23 +37,11 @@ function expectedAt(lines: readonly { path: string; line: number; kind: 'iis' | 
 }
 
 void describe('exhunt watch: growing logs to rsyslog and JSON Lines', { skip: tools.skip }, () => {
-  let dir = '';
-  let rs: Rsyslog;
-  before(async () => {
-    if (tools.failure) throw new Error(tools.failure);
-    dir = mkdtempSync(join(tmpdir(), 'exhunt-watch-'));
-    const pki = join(dir, 'pki');
-    mkdirSync(pki);
-    rs = await startRsyslog(pki, makePki(pki));
-  });
-  after(async () => {
-    await rs?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = rsyslogSuite('exhunt-watch-', tools.failure);
 
   void test('appended attack and benign lines, some in halves: exactly the alerts a scan of the final files gives, once each', async (t) => {
-    const root = join(dir, 'a', 'EXCH01');
-    const jsonl = join(dir, 'a', 'findings.jsonl');
+    const root = join(suite.dir, 'a', 'EXCH01');
+    const jsonl = join(suite.dir, 'a', 'findings.jsonl');
     makeMirror(root);
     const g = new SyntheticLogs('growing');
     // Existing content, with attacks in it: --from-now (the default) must not alert on them.
@@ -69,9 +54,9 @@ void describe('exhunt watch: growing logs to rsyslog and JSON Lines', { skip: to
     write(root, IIS, iis);
     write(root, HP, hp);
     const before = new Map([[IIS, lineCount(iis)], [HP, lineCount(hp)]]);
-    const seenBefore = rs.raw().length;
+    const seenBefore = suite.rs.raw().length;
 
-    const w = await startWatcher(root, join(dir, 'a', 'state', 'exhunt.db'), { channels: [syslogTo(rs.tcpPort, 'growing')], jsonl });
+    const w = await startWatcher(root, join(suite.dir, 'a', 'state', 'exhunt.db'), { channels: [syslogTo(suite.rs.tcpPort, 'growing')], jsonl });
     t.after(() => w.stop());
     let n = 0;
     for (let round = 0; round < 6; round++) {
@@ -99,18 +84,18 @@ void describe('exhunt watch: growing logs to rsyslog and JSON Lines', { skip: to
     assert.ok(scan.some((f) => f.source.line === halfLine), 'the half-written line is an attack');
 
     await waitCount(() => readJsonl(jsonl), scan.length, 15_000, 'JSON lines');
-    const received = await waitCount(() => receivedKeys(rs.raw().slice(seenBefore)), scan.length, 15_000, 'messages at rsyslog');
+    const received = await waitCount(() => receivedKeys(suite.rs.raw().slice(seenBefore)), scan.length, 15_000, 'messages at rsyslog');
     await sleep(300);
     const expectedKeys = sorted(scan.map(keyOf));
     assert.deepEqual(sorted(w.findings.map(keyOf)), expectedKeys, 'the watcher found what the scan finds, with the same idempotency keys');
     assert.deepEqual(sorted(readJsonl(jsonl).map(keyOf)), expectedKeys, 'JSON Lines: each finding once');
-    assert.deepEqual(sorted(receivedKeys(rs.raw().slice(seenBefore))), expectedKeys, 'rsyslog: each alert once');
+    assert.deepEqual(sorted(receivedKeys(suite.rs.raw().slice(seenBefore))), expectedKeys, 'rsyslog: each alert once');
     assert.equal(received.length, expectedKeys.length);
     const bySeverity = new Map(scan.map((f) => [keyOf(f), f.severity]));
     for (const f of w.findings) assert.equal(f.severity, bySeverity.get(keyOf(f)), where(f));
     // In order: the alerts of one file arrive in line order.
     const linesOf = (path: string): number[] =>
-      rs
+      suite.rs
         .raw()
         .slice(seenBefore)
         .filter((l) => l.includes(`filePath=${path.replace(/=/g, '\\=')}`))
@@ -122,27 +107,27 @@ void describe('exhunt watch: growing logs to rsyslog and JSON Lines', { skip: to
   });
 
   void test('receiver down for a while, then back: every alert arrives, in queue order, once', async (t) => {
-    const root = join(dir, 'down', 'EXCH01');
+    const root = join(suite.dir, 'down', 'EXCH01');
     makeMirror(root);
     const g = new SyntheticLogs('down');
     write(root, IIS, g.iisHeader());
-    const w = await startWatcher(root, join(dir, 'down', 'exhunt.db'), { channels: [syslogTo(rs.tcpPort, 'down')] });
+    const w = await startWatcher(root, join(suite.dir, 'down', 'exhunt.db'), { channels: [syslogTo(suite.rs.tcpPort, 'down')] });
     t.after(() => w.stop());
-    await rs.stop();
+    await suite.rs.stop();
     await sleep(200);
-    const seenBefore = rs.raw().length;
+    const seenBefore = suite.rs.raw().length;
     for (let i = 0; i < 30; i++) append(root, IIS, i % 3 === 0 ? g.iisAttack(i) : g.iisBenign());
     await waitCount(() => w.findings, 20, 10_000, 'findings');
     await sleep(700);
     const queued = w.watcher.outbox.status().find((s) => s.channel === 'down');
     assert.equal(queued?.pending, 20, 'all queued while the receiver is down');
     assert.match(queued?.lastError ?? '', /ECONNREFUSED/);
-    assert.equal(rs.raw().length, seenBefore, 'nothing arrived');
-    await rs.start();
-    await waitCount(() => receivedKeys(rs.raw().slice(seenBefore)), 20, 15_000, 'messages after the receiver came back');
+    assert.equal(suite.rs.raw().length, seenBefore, 'nothing arrived');
+    await suite.rs.start();
+    await waitCount(() => receivedKeys(suite.rs.raw().slice(seenBefore)), 20, 15_000, 'messages after the receiver came back');
     await sleep(300);
     const order = w.watcher.outbox.db.prepare("SELECT key FROM alerts_outbox WHERE channel = 'down' ORDER BY seq").all() as { key: string }[];
-    assert.deepEqual(receivedKeys(rs.raw().slice(seenBefore)), order.map((r) => r.key), 'in queue order, each once');
+    assert.deepEqual(receivedKeys(suite.rs.raw().slice(seenBefore)), order.map((r) => r.key), 'in queue order, each once');
     assert.equal(w.watcher.outbox.status().find((s) => s.channel === 'down')?.pending, 0);
   });
 });

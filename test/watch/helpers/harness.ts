@@ -2,7 +2,10 @@
  * Test helpers: a Watcher run in this process with short intervals, what it found, what a scan of
  * the same files finds (the reference), and what rsyslog received.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { alertKey } from '../../../src/alerts/alert.js';
 import { channelFromUri } from '../../../src/alerts/build.js';
 import type { AlertChannel } from '../../../src/alerts/channel.js';
@@ -14,6 +17,9 @@ import type { WatchEvent, WatchOptions } from '../../../src/watch/index.js';
 import { Watcher } from '../../../src/watch/index.js';
 import { CTX } from '../../alerts/helpers/fixtures.js';
 import { eventually } from '../../alerts/helpers/net.js';
+import { makePki } from '../../alerts/helpers/openssl.js';
+import type { Rsyslog } from '../../alerts/helpers/rsyslog.js';
+import { startRsyslog } from '../../alerts/helpers/rsyslog.js';
 import { HOST } from './logs.js';
 
 let cached: Promise<DetectorSet> | null = null;
@@ -95,3 +101,32 @@ export function waitCount<T>(get: () => readonly T[], n: number, timeoutMs = 15_
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * For the tests of one `describe`: a temporary folder and a TLS rsyslog receiver (certificates in
+ * `<dir>/pki`), started before them and stopped and removed after. `failure` is the tool gate's
+ * reason the tools are unusable, which fails the suite rather than skipping it silently.
+ */
+export function rsyslogSuite(prefix: string, failure: string | null | undefined): { readonly dir: string; readonly rs: Rsyslog } {
+  const suite: { dir: string; rs: Rsyslog | null } = { dir: '', rs: null };
+  before(async () => {
+    if (failure) throw new Error(failure);
+    suite.dir = mkdtempSync(join(tmpdir(), prefix));
+    const pki = join(suite.dir, 'pki');
+    mkdirSync(pki);
+    suite.rs = await startRsyslog(pki, makePki(pki));
+  });
+  after(async () => {
+    await suite.rs?.stop();
+    if (suite.dir) rmSync(suite.dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return suite.dir;
+    },
+    get rs() {
+      if (!suite.rs) throw new Error('rsyslog is not running (the suite set-up failed)');
+      return suite.rs;
+    },
+  };
+}
