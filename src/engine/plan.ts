@@ -8,6 +8,7 @@
 import type { DiagnosticSink } from '../core/diagnostic.js';
 import { detectHosts, detectLayout } from '../inputs/index.js';
 import type { Placement } from '../inputs/placement.js';
+import { readHead } from '../inputs/read-whole.js';
 import type { InputTree, TreeEntry } from '../inputs/tree.js';
 import { detectLogKind } from '../sources/index.js';
 import { detectEventExport } from '../sources/event-exports/index.js';
@@ -97,16 +98,7 @@ export async function planInput(tree: InputTree, onDiagnostic: DiagnosticSink, o
 
 async function sniff(entry: TreeEntry, onDiagnostic: DiagnosticSink): Promise<Placement | null> {
   try {
-    const stream = await entry.open();
-    const chunks: Buffer[] = [];
-    let n = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      n += chunk.length;
-      if (n >= SNIFF_BYTES) break;
-    }
-    stream.destroy();
-    const head = Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
+    const head = await readHead(() => entry.open(), SNIFF_BYTES);
     const kind = detectLogKind(head);
     if (kind) return { type: 'log', kind, source: SNIFFED_SOURCE[kind] };
     const format = detectEventExport(head);

@@ -15,6 +15,7 @@ import { loadContent } from '../../src/content/load.js';
 import type { RuleDetector } from '../../src/detectors/rules/index.js';
 import { compileRules } from '../../src/detectors/rules/index.js';
 import { openZipTree } from '../../src/inputs/index.js';
+import { readHead } from '../../src/inputs/read-whole.js';
 import { detectEventExport, EVENT_EXPORT_DETECT_BYTES, eventExportParsers } from '../../src/sources/event-exports/index.js';
 import { parseEvtx } from '../../src/sources/evtx/index.js';
 import type { LogParser } from '../../src/sources/source.js';
@@ -95,16 +96,7 @@ async function readZipEvents(path: string, records: LogRecord[], diagnostics: st
   const tree = await openZipTree(path);
   try {
     for await (const entry of tree.entries()) {
-      const stream = await entry.open();
-      const chunks: Buffer[] = [];
-      let n = 0;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        chunks.push(chunk);
-        n += chunk.length;
-        if (n >= EVENT_EXPORT_DETECT_BYTES) break;
-      }
-      stream.destroy();
-      const kind = detectEventExport(Buffer.concat(chunks).subarray(0, EVENT_EXPORT_DETECT_BYTES));
+      const kind = detectEventExport(await readHead(() => entry.open(), EVENT_EXPORT_DETECT_BYTES));
       if (kind === null) continue;
       await eventExportParsers[kind](
         { path: `${basename(path)}/${entry.path}`, open: () => entry.open() },
