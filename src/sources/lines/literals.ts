@@ -212,7 +212,7 @@ class QGramMatcher implements LiteralMatcher {
   }
 
   region(buf: Buffer, start: number, end: number): void {
-    this.#set(buf.subarray(start, Math.min(end, start + SAMPLE_BYTES)));
+    if (this.#plan.set === null) this.#set(buf.subarray(start, Math.min(end, start + SAMPLE_BYTES)));
     this.#buf = buf;
     this.#end = end;
     this.#gram = -2;
