@@ -11,11 +11,12 @@
  * 2. Generates a `compromised` demo triage folder of `--size` (or reuses `bench-data/<size>/`,
  *    as `scan-bench` does), warms the page cache, then scans it in-process with the built-in
  *    rules plus the intel detectors, `--runs` times for each set: the bundled pack alone; with
- *    the small store, its prefilter on (`auto`) and off; with the large store (where `auto`
- *    means off: too many literals). Reports compile time, median wall and CPU time, MB/s over CPU
+ *    the small store, its prefilter on (`auto`: literals) and off; with the large store (where
+ *    `auto` means the column probe: too many values for literals); and the bundled pack and
+ *    the small store with the column probe forced (`probe`). Reports compile time, median wall and CPU time, MB/s over CPU
  *    time (steadier than wall time on a shared machine), findings from intel, RSS.
  * 3. Prints markdown tables and the throughput ratios (the issue asks that 1,000,000 indicators
- *    cost at most 20% throughput against 1,000). Timings are reported, never asserted.
+ *    keep at least 80% of the throughput with 1,000). Timings are reported, never asserted.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { generateDemo, isDemoManifest, MANIFEST_NAME, parseSize } from '../src/demo/index.js';
 import { assembleDetectors, loadDetectors, loadRules, runScan } from '../src/engine/index.js';
 import { importInput, loadIntel } from '../src/intel/index.js';
+import type { Prefilter } from '../src/intel/match/matcher.js';
 import { openStore } from '../src/store/index.js';
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -121,15 +123,16 @@ async function importSet(dir: string, name: string, lines: readonly string[]): P
   return { path, seconds, bytes: dbSize(path), taken: r.taken };
 }
 
-async function triage(a: Args): Promise<{ dir: string; bytes: number }> {
+async function triage(a: Args): Promise<{ dir: string; bytes: number; generated: boolean }> {
   const dir = join(REPO, 'bench-data', a.sizeText);
   const manifest = join(dir, MANIFEST_NAME);
-  if (!(existsSync(manifest) && (await isDemoManifest(manifest)))) {
+  const generated = !(existsSync(manifest) && (await isDemoManifest(manifest)));
+  if (generated) {
     process.stderr.write(`intel-bench: generating a ${a.sizeText} demo triage folder in ${dir}\n`);
     await generateDemo({ out: dir, profile: 'compromised', sizeBytes: a.size, seed: a.seed, force: true });
   }
   const m = JSON.parse(readFileSync(manifest, 'utf8')) as { totals?: { bytes?: number } };
-  return { dir, bytes: m.totals?.bytes ?? a.size };
+  return { dir, bytes: m.totals?.bytes ?? a.size, generated };
 }
 
 interface ScanResult {
@@ -142,7 +145,7 @@ interface ScanResult {
   rss: number;
 }
 
-async function scanWith(a: Args, input: string, store: string | null, prefilter: 'auto' | 'off', label: string): Promise<ScanResult> {
+async function scanWith(a: Args, input: string, store: string | null, prefilter: Prefilter, label: string): Promise<ScanResult> {
   const t0 = process.hrtime.bigint();
   const intel = await loadIntel({ store, useStore: store !== null, prefilter });
   const compileSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -184,10 +187,12 @@ async function main(): Promise<void> {
     // One untimed pass to warm the page cache.
     await runScan({ inputs: [t.dir], detectors: loadDetectors(), sinks: () => [] });
     const results = [
-      await scanWith(a, t.dir, null, 'auto', 'bundled pack, prefilter auto'),
-      await scanWith(a, t.dir, small.path, 'auto', `+${a.small.toLocaleString('en')}, prefilter auto`),
+      await scanWith(a, t.dir, null, 'auto', 'bundled pack, prefilter auto (literals)'),
+      await scanWith(a, t.dir, small.path, 'auto', `+${a.small.toLocaleString('en')}, prefilter auto (literals)`),
       await scanWith(a, t.dir, small.path, 'off', `+${a.small.toLocaleString('en')}, prefilter off`),
-      await scanWith(a, t.dir, big.path, 'auto', `+${a.indicators.toLocaleString('en')} (prefilter auto = off)`),
+      await scanWith(a, t.dir, big.path, 'auto', `+${a.indicators.toLocaleString('en')}, prefilter auto (column probe)`),
+      await scanWith(a, t.dir, null, 'probe', 'bundled pack, column probe'),
+      await scanWith(a, t.dir, small.path, 'probe', `+${a.small.toLocaleString('en')}, column probe`),
     ];
     process.stdout.write(
       `\n## Scan of ${a.sizeText} (${mb(t.bytes)}), median of ${a.runs}\n\n| set | active indicators | compile | scan wall | scan CPU | MB/s (CPU) | intel findings | RSS after |\n|---|---:|---:|---:|---:|---:|---:|---:|\n`,
@@ -197,7 +202,7 @@ async function main(): Promise<void> {
       const c = median(s.cpu);
       process.stdout.write(`| ${s.label} | ${s.active.toLocaleString('en')} | ${s.compileSeconds.toFixed(1)} s | ${m.toFixed(1)} s | ${c.toFixed(1)} s | ${(t.bytes / 1e6 / c).toFixed(1)} | ${s.intelFindings} | ${mb(s.rss)} |\n`);
     }
-    const [, smallAuto, smallOff, large] = results as [ScanResult, ScanResult, ScanResult, ScanResult];
+    const [, smallAuto, smallOff, large] = results as [ScanResult, ScanResult, ScanResult, ScanResult, ScanResult, ScanResult];
     const ratioAuto = median(smallAuto.cpu) / median(large.cpu);
     const ratioOff = median(smallOff.cpu) / median(large.cpu);
     process.stdout.write(
@@ -207,7 +212,8 @@ async function main(): Promise<void> {
     if (a.json) {
       writeFileSync(a.json, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, args: a, import: { small, large: big }, scan: { results, bytes: t.bytes }, ratio }, null, 2)}\n`);
     }
-    if (!a.keep) rmSync(t.dir, { recursive: true, force: true });
+    // A folder another benchmark left (or one being reused) is not this run's to delete.
+    if (!a.keep && t.generated) rmSync(t.dir, { recursive: true, force: true });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

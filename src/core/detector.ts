@@ -29,10 +29,31 @@ export interface Detector {
    */
   readonly literals: readonly string[] | null;
   /**
+   * A second prefilter beside `literals`, for detectors whose values cannot all be literals (a
+   * million indicators): a line that holds none of `literals` still interests the detector when
+   * the probe says one of its column values might match. Ignored when `literals` is null.
+   */
+  readonly probe?: ColumnProbe;
+  /**
    * Returns a hit when the record matches, otherwise null. Must be pure and deterministic, and
    * must not throw on any record content (records are attacker-controlled).
    */
   match(record: LogRecord, host: HostContext): Hit | null;
+}
+
+/**
+ * A test of a few column values of a tabular log line (IIS W3C, Exchange CSV), made on the raw
+ * bytes before the line is decoded or split into a record. The parser finds the values by the
+ * header it is reading and hands over each one's bytes exactly as `LogRecord.get` would return
+ * them (UTF-8; W3C's `-` as an empty value; a CSV value unquoted). It may also skip the probe and
+ * hand the whole line over when a value is awkward to cut out (a doubled quote, say): a probe
+ * lets lines through, it never has the last word.
+ */
+export interface ColumnProbe {
+  /** Names of the columns the probe reads, looked up as `LogRecord.get` looks them up. */
+  readonly columns: readonly string[];
+  /** Whether value `buf[start, end)` of `columns[k]` could make the record match. */
+  test(k: number, buf: Buffer, start: number, end: number): boolean;
 }
 
 /** A whole file, as handed to content scanners. */

@@ -4,7 +4,7 @@
  * loaded by its own stage; this module only puts them side by side, routed by record kind with
  * each kind's prefilter literals, so that scan and watch hand records to one {@link DetectorSet}.
  */
-import type { Detector } from '../core/detector.js';
+import type { ColumnProbe, Detector } from '../core/detector.js';
 import type { ContentError } from '../core/errors.js';
 import type { Hit } from '../core/finding.js';
 import type { RecordKind } from '../core/origin.js';
@@ -40,6 +40,8 @@ export interface DetectorSet {
   readonly byKind: ReadonlyMap<RecordKind, readonly Detector[]>;
   /** Prefilter per log kind: union of its detectors' literals, or null (every line). */
   readonly literalsByKind: ReadonlyMap<RecordKind, readonly string[] | null>;
+  /** Column probes per log kind (see `Detector.probe`), run beside its literals; absent: none. */
+  readonly probesByKind: ReadonlyMap<RecordKind, readonly ColumnProbe[]>;
   /** Rules that are raised beside other evidence. */
   readonly escalations: ReadonlyMap<string, Severity>;
   /** Detectors whose hits only feed correlations and are never findings themselves. */
@@ -53,6 +55,12 @@ export interface DetectorSet {
   readonly warnings: readonly ContentError[];
   /** How many of each family are active (for the summary and `exhunt version`). */
   readonly counts: { readonly rules: number; readonly sigma: number; readonly correlations: number; readonly indicators: number };
+}
+
+/** The kind's column probes as `ParseOptions` (nothing when it has none). */
+export function probesFor(set: DetectorSet, kind: RecordKind): { readonly probes?: readonly ColumnProbe[] } {
+  const probes = set.probesByKind.get(kind);
+  return probes ? { probes } : {};
 }
 
 /** Loads the built-in content pack plus the user's packs and compiles their rules. */
@@ -101,13 +109,19 @@ export function assembleDetectors(parts: DetectorParts): DetectorSet {
     }
   }
   const literalsByKind = new Map<RecordKind, readonly string[] | null>();
-  for (const [k, ds] of byKind) literalsByKind.set(k, unionLiterals(ds.map((d) => d.literals)));
+  const probesByKind = new Map<RecordKind, readonly ColumnProbe[]>();
+  for (const [k, ds] of byKind) {
+    literalsByKind.set(k, unionLiterals(ds.map((d) => d.literals)));
+    const probes = ds.flatMap((d) => (d.probe ? [d.probe] : []));
+    if (probes.length > 0) probesByKind.set(k, probes);
+  }
   const fileHashes = new Set<ExtraHash>();
   for (const h of parts.intel?.hashes ?? []) if (h === 'md5' || h === 'sha1' || h === 'sha512') fileHashes.add(h);
   return {
     detectors,
     byKind,
     literalsByKind,
+    probesByKind,
     escalations: parts.rules.escalations,
     feedOnly: new Set(sigma.filter((d) => !d.standalone).map((d) => d.id)),
     correlators: parts.sigma?.correlations ?? [],

@@ -63,7 +63,8 @@ export class LiteralGate {
     const usable = detectors.length >= MIN_DETECTORS && literals.size > 0 && literals.size <= MAX_LITERALS;
     detectors.forEach((d, i) => {
       const anchors = usable && d.literals ? d.literals.map(literalAnchor) : null;
-      if (!anchors || anchors.some((a) => a.length < 2)) {
+      // A detector with a column probe may match a record that holds none of its literals.
+      if (!anchors || anchors.some((a) => a.length < 2) || d.probe !== undefined) {
         always[i] = 1;
         return;
       }

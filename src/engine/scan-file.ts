@@ -18,7 +18,7 @@ import { LogLinesPass } from '../detectors/yara/log-lines.js';
 import { readWhole } from '../inputs/read-whole.js';
 import { readFileRecord } from '../sources/files/index.js';
 import type { LogKind } from '../sources/source.js';
-import type { DetectorSet } from './content.js';
+import { probesFor, type DetectorSet } from './content.js';
 import type { RecordMatcher } from './matcher.js';
 import type { PlannedFile } from './plan.js';
 import { readLog } from './read-log.js';
@@ -90,6 +90,7 @@ export async function scanPlannedFile(file: PlannedFile, open: () => Promise<Rea
         open,
         {
           literals: lineLiterals ? withLineLiterals(literals, lineLiterals) : literals,
+          ...probesFor(ctx.detectors, kind),
           onRecord: (rec: LogRecord) => {
             result.records += 1;
             for (const hit of ctx.matcher.match(rec, host)) onHit(hit);

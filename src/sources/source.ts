@@ -8,6 +8,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { DiagnosticSink } from '../core/diagnostic.js';
+import type { ColumnProbe } from '../core/detector.js';
 import type { RecordKind } from '../core/origin.js';
 import type { LogRecord } from '../core/record.js';
 
@@ -41,6 +42,12 @@ export interface ParseOptions {
    * read, and the first and last entries' times are always taken for coverage. null: every line.
    */
   readonly literals: readonly string[] | null;
+  /**
+   * Column probes beside the literals (see `Detector.probe`): a data line without a literal
+   * still becomes a record when one of them says a value might match. Tabular formats only
+   * (IIS W3C, Exchange CSV); ignored when `literals` is null.
+   */
+  readonly probes?: readonly ColumnProbe[];
   readonly onRecord: (record: LogRecord) => void;
   readonly onDiagnostic: DiagnosticSink;
   /** Longest line accepted; longer lines are reported and skipped. Default 1 MiB. */

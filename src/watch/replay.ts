@@ -7,6 +7,7 @@
  * that only replaces its origin, so detectors see the same fields they see in a scan.
  */
 import { Readable } from 'node:stream';
+import type { ColumnProbe } from '../core/detector.js';
 import type { Diagnostic, DiagnosticSink } from '../core/diagnostic.js';
 import type { Origin } from '../core/origin.js';
 import type { LogRecord } from '../core/record.js';
@@ -49,6 +50,8 @@ export interface SliceInput {
   /** True line number of the first line of `bytes`. */
   readonly firstLine: number;
   readonly literals: readonly string[] | null;
+  /** Column probes beside the literals (see `ParseOptions.probes`). */
+  readonly probes?: readonly ColumnProbe[] | undefined;
   readonly onRecord: (record: LogRecord) => void;
   readonly onDiagnostic: DiagnosticSink;
 }
@@ -59,6 +62,7 @@ export async function parseSlice(s: SliceInput): Promise<void> {
   const chunks = s.prefix.length > 0 ? [s.prefix, s.bytes] : [s.bytes];
   await readLog(s.kind, s.format, s.path, () => Promise.resolve(Readable.from(chunks, { objectMode: false })), {
     literals: s.literals,
+    ...(s.probes ? { probes: s.probes } : {}),
     onRecord: (r) => {
       const line = r.origin.line;
       if (line === null) {

@@ -20,6 +20,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import fsp from 'node:fs/promises';
+import type { ColumnProbe } from '../core/detector.js';
 import type { DiagnosticSink } from '../core/diagnostic.js';
 import type { LogRecord } from '../core/record.js';
 import type { Placement } from '../inputs/placement.js';
@@ -89,6 +90,8 @@ export interface TailOptions {
   readonly kind: LogKind;
   readonly format?: string | undefined;
   readonly literals: readonly string[] | null;
+  /** Column probes beside the literals (see `ParseOptions.probes`). */
+  readonly probes?: readonly ColumnProbe[] | undefined;
   readonly maxBatchBytes: number;
   readonly maxLineBytes: number;
   /** After this long without a write, a last line without line feed counts as complete. */
@@ -221,6 +224,7 @@ export async function tailStep(cp: Checkpoint | null, o: TailOptions): Promise<T
         bytes: buf.subarray(from, cut.parseTo),
         firstLine: line + 1 + (skipping && cut.parseFrom > 0 ? 1 : 0),
         literals: o.literals,
+        ...(o.probes ? { probes: o.probes } : {}),
         onRecord: o.onRecord,
         onDiagnostic: o.onDiagnostic,
       });
@@ -342,6 +346,8 @@ export interface WholeOptions {
   readonly placement: Placement;
   readonly exchangeInstall: string | null;
   readonly literals: readonly string[] | null;
+  /** Column probes beside the literals (see `ParseOptions.probes`). */
+  readonly probes?: readonly ColumnProbe[] | undefined;
   readonly extraHashes: ReadonlySet<ExtraHash>;
   /** A file must keep its size and time this long before it is read. */
   readonly settleMs: number;
@@ -395,6 +401,7 @@ export async function wholeStep(cp: Checkpoint | null, seen: { size: number; mti
   }
   await readLog(o.placement.kind, o.placement.format, o.path, () => entry.open(), {
     literals: o.literals,
+    ...(o.probes ? { probes: o.probes } : {}),
     onRecord: o.onRecord,
     onDiagnostic: o.onDiagnostic,
   });

@@ -6,7 +6,7 @@
  * the indicator, its type, and every source that lists it with TLP and confidence (evidence
  * `IntelSources`, and one `references` entry per source).
  */
-import type { Detector, HostContext } from '../../core/detector.js';
+import type { ColumnProbe, Detector, HostContext } from '../../core/detector.js';
 import type { Hit, Reference } from '../../core/finding.js';
 import type { RecordKind } from '../../core/origin.js';
 import type { LogRecord } from '../../core/record.js';
@@ -31,6 +31,7 @@ export class IndicatorDetector implements Detector {
   readonly id: string;
   readonly kinds: readonly RecordKind[];
   readonly literals: readonly string[] | null;
+  readonly probe?: ColumnProbe;
   readonly #matcher: IntelMatcher;
 
   constructor(matcher: IntelMatcher, kind: RecordKind) {
@@ -38,6 +39,8 @@ export class IndicatorDetector implements Detector {
     this.id = `intel.${kind}`;
     this.kinds = [kind];
     this.literals = matcher.literals(kind);
+    const probe = matcher.columnProbe(kind);
+    if (probe) this.probe = probe;
   }
 
   match(record: LogRecord, _host: HostContext): Hit | null {

@@ -8,12 +8,12 @@ import { MemorySession } from '../memory.js';
 import { AhoCorasick } from './aho-corasick.js';
 import { BinaryTrie } from './cidr-trie.js';
 import { IndicatorDetector } from './detector.js';
-import type { IntelMatcher } from './matcher.js';
+import type { IntelMatcher, Prefilter } from './matcher.js';
 import { IntelMatcherBuilder } from './matcher.js';
 
 type Item = [IndicatorType, string, Partial<ProvenanceInput>?, IndicatorAttrs?];
 
-async function compile(items: readonly Item[], source = 'test', now = new Date('2021-03-10T00:00:00Z')): Promise<IntelMatcher> {
+async function compile(items: readonly Item[], source = 'test', now = new Date('2021-03-10T00:00:00Z'), prefilter: Prefilter = 'auto'): Promise<IntelMatcher> {
   const session = new MemorySession(source);
   const c = new Collector(session);
   for (const [type, value, prov, attrs] of items) {
@@ -21,7 +21,7 @@ async function compile(items: readonly Item[], source = 'test', now = new Date('
     assert.ok(ok, `${type} ${value}: ${c.skips.at(-1)?.message ?? ''}`);
   }
   await c.flush();
-  const b = new IntelMatcherBuilder({ now });
+  const b = new IntelMatcherBuilder({ now, prefilter });
   for (const i of session.indicators()) b.add(i);
   return b.build();
 }
@@ -206,13 +206,20 @@ test('the detector names the indicator, its type and all its sources with TLP an
   assert.equal(new IndicatorDetector(m, 'iis').match(rec('iis', { 'c-ip': '203.0.113.8' }), { exchangeInstall: null }), null);
 });
 
-test('prefilter literals: exact values give literals, a CIDR range turns the prefilter off', async () => {
+test('prefilter literals: exact values give literals; a CIDR range gives a column probe instead, and `off` neither', async () => {
   const m = await compile([
     ['ipv4', '203.0.113.7'],
     ['useragent', 'Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)'],
   ]);
   assert.deepEqual(m.literals('iis'), ['203.0.113.7', 'http://www.baidu.com/search/spider.html)']);
+  assert.equal(m.columnProbe('iis'), undefined);
   const withRange = await compile([['ipv4', '198.51.100.0/24']]);
-  assert.equal(withRange.literals('iis'), null);
+  assert.deepEqual(withRange.literals('iis'), []);
+  assert.deepEqual(withRange.columnProbe('iis')?.columns, ['c-ip', 'X-Forwarded-For', 'cs-host']);
+  assert.deepEqual(withRange.columnProbe('httpproxy')?.columns, ['ClientIpAddress', 'UrlHost']);
+  const off = await compile([['ipv4', '203.0.113.7']], 'test', undefined, 'off');
+  assert.ok(off.kinds.has('iis'));
+  assert.equal(off.literals('iis'), null);
+  assert.equal(off.columnProbe('iis'), undefined);
 });
 

@@ -15,6 +15,7 @@
  * the record's time (or the compile time when the record has none): an indicator that expired
  * before the event does not match it, one that expired later still does.
  */
+import type { ColumnProbe } from '../../core/detector.js';
 import type { LogRecord } from '../../core/record.js';
 import type { RecordKind } from '../../core/origin.js';
 import type { HashType, Indicator, IndicatorAttrs, IndicatorType, LogScope, Provenance, Tlp } from '../model.js';
@@ -67,11 +68,12 @@ export interface CompileOptions {
   /** Provenance below this confidence is ignored (unknown confidence is kept). */
   readonly minConfidence?: number;
   /**
-   * `auto` (default): give the log parsers prefilter literals while there are at most
-   * {@link MAX_PREFILTER_LITERALS} per kind and no CIDR range; `off`: always ask for every line,
-   * so the scan's cost does not depend on the size of the set at all.
+   * How the log parsers are told which lines may match. `auto` (default): literals while
+   * there are at most {@link MAX_PREFILTER_LITERALS} per kind and no CIDR range, else (IIS and
+   * HttpProxy) a column probe (see {@link IntelMatcher.columnProbe}); `probe`: the column probe
+   * whatever the set's size; `off`: every line is read.
    */
-  readonly prefilter?: 'auto' | 'off';
+  readonly prefilter?: Prefilter;
 }
 
 export interface CompileStats {
@@ -88,11 +90,28 @@ export interface CompileStats {
 
 const LOG_KINDS: readonly LogScope[] = ['iis', 'httpproxy', 'ecp', 'oab'];
 
+export type Prefilter = 'auto' | 'probe' | 'off';
+
+/** Columns read by the web matcher, by kind: where to find each role's value. */
+interface WebColumns {
+  readonly ip: readonly string[];
+  readonly ua: string;
+  readonly stem: string;
+  readonly query: string;
+  readonly host: string;
+  readonly anchors: readonly string[];
+}
+const WEB_COLUMNS: Readonly<Record<'iis' | 'httpproxy', WebColumns>> = {
+  iis: { ip: ['c-ip', 'X-Forwarded-For'], ua: 'cs(User-Agent)', stem: 'cs-uri-stem', query: 'cs-uri-query', host: 'cs-host', anchors: [] },
+  httpproxy: { ip: ['ClientIpAddress'], ua: 'UserAgent', stem: 'UrlStem', query: 'UrlQuery', host: 'UrlHost', anchors: ['AnchorMailbox', 'BackEndCookie'] },
+};
+type Role = 'ip' | 'ua' | 'stem' | 'host' | 'anchor';
+
 /** Collects indicators (merging duplicates by type and value), then builds the matcher. */
 export class IntelMatcherBuilder {
   readonly #now: number;
   readonly #minConfidence: number | null;
-  readonly #prefilter: 'auto' | 'off';
+  readonly #prefilter: Prefilter;
   readonly #entries = new Map<IndicatorType, Map<string, Entry>>();
   readonly #interned = new Map<string, SourceRef>();
   #inactive = 0;
@@ -195,21 +214,36 @@ export class IntelMatcher {
   readonly #uaHits = new Map<string, Entry | null>();
   readonly #anchorHosts = new Map<string, string[]>();
   readonly #literals: Map<RecordKind, string[] | null>;
+  readonly #probes = new Map<RecordKind, ColumnProbe>();
+  /** Lower-case paths of the URL and URL-path indicators (the column probe's test for a stem). */
+  readonly #urlPaths = new Set<string>();
+  /** Bounded memo tables of the column probe, per role, by the value's bytes (latin1). */
+  readonly #probeMemo: Record<Role, Map<string, boolean>> = { ip: new Map(), ua: new Map(), stem: new Map(), host: new Map(), anchor: new Map() };
+  readonly #v4 = new Uint8Array(4);
+  /** {@link asciiAgentHash} of every user agent key. */
+  readonly #uaHashes = new Set<number>();
+  /** Hashes of the last two labels of every domain and e-mail domain ({@link labelPair}), and of one-label domains. */
+  readonly #domainTails = new Set<number>();
+  readonly #domainLabels = new Set<number>();
 
-  constructor(entries: readonly Entry[], now: number, inactive: number, prefilter: 'auto' | 'off' = 'auto') {
+  constructor(entries: readonly Entry[], now: number, inactive: number, prefilter: Prefilter = 'auto') {
     this.now = now;
     const byType: Record<string, number> = {};
     const yara: Entry[] = [];
     let kept = 0;
     let active = 0;
+    // Literals of the web fields (addresses, agents, hosts, URLs), which a column probe can stand
+    // in for, apart from those of the log substrings and regexes, which it cannot.
+    const webLits = new Map<RecordKind, Set<string> | null>();
     const lits = new Map<RecordKind, Set<string> | null>();
-    const addLit = (kinds: readonly RecordKind[], lit: string | null): void => {
+    const addLit = (kinds: readonly RecordKind[], lit: string | null, byField = true): void => {
+      const map = byField ? webLits : lits;
       for (const k of kinds) {
-        let cur = lits.get(k);
+        let cur = map.get(k);
         if (cur === null) continue;
-        if (cur === undefined) lits.set(k, (cur = new Set<string>()));
+        if (cur === undefined) map.set(k, (cur = new Set<string>()));
         // Too many literals make the prefilter slower than none (docs/intel.md "Limits").
-        if (lit === null || lit.length < 3 || cur.size >= MAX_PREFILTER_LITERALS) lits.set(k, null);
+        if (lit === null || lit.length < 3 || cur.size >= MAX_PREFILTER_LITERALS) map.set(k, null);
         else cur.add(lit.toLowerCase());
       }
     };
@@ -245,22 +279,27 @@ export class IntelMatcher {
         }
         case 'domain':
           this.#domain.set(e.value, e);
+          this.#addDomainTail(e.value);
           addLit(web, e.value);
           break;
         case 'email':
           this.#email.set(e.value, e);
+          this.#addDomainTail(e.value.slice(e.value.lastIndexOf('@') + 1));
           addLit(['httpproxy'], e.value);
           break;
         case 'url':
           this.#url.set(e.value, e);
+          this.#urlPaths.add((e.value.slice(e.value.indexOf('/')).split('?')[0] ?? '').toLowerCase());
           addLit(web, longest([urlKeyHost(e.value), e.value.slice(e.value.indexOf('/'))]));
           break;
         case 'url-path':
           this.#urlPath.set(e.value, e);
+          this.#urlPaths.add((e.value.split('?')[0] ?? e.value).toLowerCase());
           addLit(web, e.value.split('?')[0] ?? e.value);
           break;
         case 'useragent':
           this.#ua.set(e.value, e);
+          this.#uaHashes.add(asciiAgentHash(Buffer.from(e.value, 'utf8'), 0, Buffer.byteLength(e.value, 'utf8')));
           addLit(web, longest(e.value.split(/[+ ]/)));
           break;
         case 'filename':
@@ -291,7 +330,7 @@ export class IntelMatcher {
               idx.add(e, r.source);
             }
             const req = requiredLiterals(r.source);
-            for (const s of scopes) for (const l of req ?? [null]) addLit([s], l);
+            for (const s of scopes) for (const l of req ?? [null]) addLit([s], l, false);
           }
           break;
         }
@@ -301,7 +340,7 @@ export class IntelMatcher {
             let idx = this.#logSub.get(s);
             if (!idx) this.#logSub.set(s, (idx = new SubstringIndex()));
             idx.add(e);
-            addLit([s], e.value);
+            addLit([s], e.value, false);
           }
           break;
         }
@@ -336,8 +375,21 @@ export class IntelMatcher {
     this.kinds = kinds;
     this.#literals = new Map();
     for (const k of kinds) {
-      const set = lits.get(k);
-      this.#literals.set(k, prefilter === 'off' || k === 'file' || k === 'event' || set === null || set === undefined ? null : [...set].sort());
+      const log = lits.get(k);
+      const web = webLits.get(k);
+      if (prefilter === 'off' || k === 'file' || k === 'event' || log === null) {
+        this.#literals.set(k, null);
+        continue;
+      }
+      const both = [...(log ?? []), ...(web ?? [])];
+      if (prefilter === 'auto' && web !== null && both.length <= MAX_PREFILTER_LITERALS) {
+        this.#literals.set(k, [...new Set(both)].sort());
+      } else if ((k === 'iis' || k === 'httpproxy') && (log?.size ?? 0) <= MAX_PREFILTER_LITERALS) {
+        // Too many values (or CIDR ranges) for literals: the parser asks the probe about the
+        // web columns of each line instead, and the log substrings stay literals.
+        this.#literals.set(k, [...(log ?? [])].sort());
+        this.#probes.set(k, this.#columnProbe(k));
+      } else this.#literals.set(k, null);
     }
     this.stats = {
       active,
@@ -348,9 +400,144 @@ export class IntelMatcher {
     };
   }
 
+  #addDomainTail(domain: string): void {
+    const labels = domain.toLowerCase().split('.');
+    const hashes = labels.map((l) => labelHash(Buffer.from(l, 'utf8'), 0, Buffer.byteLength(l, 'utf8')));
+    if (hashes.length >= 2) this.#domainTails.add(labelPair(hashes[hashes.length - 2]!, hashes[hashes.length - 1]!));
+    else this.#domainLabels.add(hashes[0]!);
+  }
+
   /** Prefilter literals for one record kind (null: every line must be read). */
   literals(kind: RecordKind): readonly string[] | null {
     return this.#literals.get(kind) ?? null;
+  }
+
+  /**
+   * The column probe that stands beside the literals of an IIS or HttpProxy log (undefined when
+   * the literals say everything): it reads the values the web matcher reads (client address,
+   * user agent, URL stem, host, anchors) straight from the line's bytes and says whether any of
+   * them could match, so a line none of whose values is listed is never parsed, whatever the
+   * number of indicators. Exact in one direction only, like the literals: a value it passes may
+   * still match nothing (an expired indicator, say).
+   */
+  columnProbe(kind: RecordKind): ColumnProbe | undefined {
+    return this.#probes.get(kind);
+  }
+
+  #columnProbe(kind: 'iis' | 'httpproxy'): ColumnProbe {
+    const c = WEB_COLUMNS[kind];
+    const ips = this.#ip4.index.size + this.#ip6.size + this.#ranges4 + this.#ranges6 > 0;
+    const wanted: [string, Role][] = [];
+    if (ips) for (const f of c.ip) wanted.push([f, 'ip']);
+    if (this.#ua.size > 0) wanted.push([c.ua, 'ua']);
+    if (this.#urlPaths.size > 0) wanted.push([c.stem, 'stem']);
+    if (ips || this.#domain.size > 0) wanted.push([c.host, 'host']);
+    if (this.#email.size > 0 || this.#domain.size > 0) for (const f of c.anchors) wanted.push([f, 'anchor']);
+    const roles = wanted.map(([, r]) => r);
+    return {
+      columns: wanted.map(([f]) => f),
+      test: (k, buf, start, end) => start < end && this.#probeValue(roles[k] as Role, buf, start, end),
+    };
+  }
+
+  /** Whether a web value (bytes of a UTF-8 line) could match, for the column probe. */
+  #probeValue(role: Role, buf: Buffer, start: number, end: number): boolean {
+    if (role === 'ip') {
+      const n = ipv4At(buf, start, end);
+      if (n >= 0) {
+        // The common case, a plain dotted quad: no string, no allocation.
+        if (this.#ip4.index.get(n) >= 0) return true;
+        if (this.#ranges4 === 0) return false;
+        const b = this.#v4;
+        b[0] = n >>> 24;
+        b[1] = (n >>> 16) & 255;
+        b[2] = (n >>> 8) & 255;
+        b[3] = n & 255;
+        return this.#trie4.lookup(b).length > 0;
+      }
+    }
+    if (role === 'ua') {
+      // An ASCII agent is hashed as its key (trimmed, `+` for space, lower case) straight from
+      // the bytes; anything else takes the road below.
+      const h = asciiAgentHash(buf, start, end);
+      if (h !== -1) return this.#uaHashes.has(h);
+    } else if (role === 'anchor') return this.#anchorMayMatch(buf, start, end);
+    else if (role === 'host' && !mayBeAddress(buf, start, end)) {
+      // A host name (not an address): only its domain can match, and that by its labels.
+      return this.#domain.size > 0 && this.#anchorMayMatch(buf, start, end);
+    }
+    // Anything else is read as the record will read it, once per distinct value.
+    const memo = this.#probeMemo[role];
+    const key = buf.toString('latin1', start, end);
+    let hit = memo.get(key);
+    if (hit === undefined) {
+      hit = this.#valueMatches(role, buf.toString('utf8', start, end));
+      remember(memo, key, hit);
+    }
+    return hit;
+  }
+
+  /**
+   * Whether an anchor value (AnchorMailbox, BackEndCookie: often unique per line, so not worth
+   * remembering) or a host name could name a listed domain or e-mail address. The matcher finds host names and
+   * e-mail domains as runs of `[A-Za-z0-9.-]`; a listed domain matches such a name only if two
+   * consecutive labels of the run are its last two labels (or one label its only one), so the
+   * run's label pairs are hashed and looked up, no string made.
+   */
+  #anchorMayMatch(buf: Buffer, start: number, end: number): boolean {
+    const tails = this.#domainTails;
+    const singles = this.#domainLabels.size > 0 ? this.#domainLabels : null;
+    let prev = -1; // hash of the previous label of the run, -1 at a run's start
+    let h = LABEL_SEED;
+    let inLabel = false;
+    for (let i = start; i <= end; i++) {
+      const c = i < end ? (buf[i] as number) : 0;
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45) {
+        h = Math.imul(h ^ c, LABEL_PRIME);
+        inLabel = true;
+        continue;
+      }
+      if (c >= 65 && c <= 90) {
+        h = Math.imul(h ^ (c + 32), LABEL_PRIME);
+        inLabel = true;
+        continue;
+      }
+      // The end of a label: at a dot the run goes on, anywhere else it ends.
+      if (inLabel || c === 46) {
+        const label = h >>> 0;
+        if (prev !== -1 && tails.has(labelPair(prev, label))) return true;
+        if (singles !== null && singles.has(label)) return true;
+        prev = c === 46 ? label : -1;
+      } else prev = -1;
+      h = LABEL_SEED;
+      inLabel = false;
+    }
+    return false;
+  }
+
+  #valueMatches(role: Role, v: string): boolean {
+    let hit = false;
+    const found = (): void => {
+      hit = true;
+    };
+    switch (role) {
+      case 'ip':
+        this.#matchIps(v, '', found);
+        break;
+      case 'ua':
+        hit = this.#ua.get(userAgentKey(v)) !== undefined;
+        break;
+      case 'stem':
+        hit = this.#urlPaths.has(v.toLowerCase().replace(/\/{2,}/g, '/'));
+        break;
+      case 'host':
+        hit = this.#hostMatches(v).length > 0;
+        break;
+      case 'anchor':
+        this.#matchAnchor(v, '', found);
+        break;
+    }
+    return hit;
   }
 
   /** Every indicator the record matches, with the sources valid at the record's time. */
@@ -463,39 +650,46 @@ export class IntelMatcher {
     }
     if (this.#domain.size > 0 || this.#ip4.index.size + this.#ip6.size + this.#ranges4 + this.#ranges6 > 0) {
       const host = r.get(hostField);
-      if (host) {
-        // A server answers to a handful of host names all day: remember what each one gave.
-        let hits = this.#hostHits.get(host);
-        if (hits === undefined) {
-          const list: [Entry, string][] = [];
-          const bare = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-          if (parseIp(bare)) this.#matchIps(bare, hostField, (e, _f, v) => list.push([e, v]));
-          else this.#matchDomain(bare, hostField, host, (e, _f, v) => list.push([e, v]));
-          hits = list;
-          remember(this.#hostHits, host, hits);
-        }
-        for (const [e, v] of hits) found(e, hostField, v);
-      }
+      if (host) for (const [e, v] of this.#hostMatches(host)) found(e, hostField, v);
     }
     for (const f of anchorFields) {
       if (this.#email.size === 0 && this.#domain.size === 0) break;
       const v = r.get(f);
-      if (!v) continue;
-      if (this.#email.size > 0 && v.includes('@')) {
-        for (const m of v.matchAll(EMAIL_IN_TEXT)) {
-          const e = this.#email.get(m[0].toLowerCase());
-          if (e) found(e, f, v);
-        }
+      if (v) this.#matchAnchor(v, f, found);
+    }
+  }
+
+  /** What a host header value (a name or an address, perhaps with a port) matches, with the value matched. */
+  #hostMatches(host: string): readonly [Entry, string][] {
+    // A server answers to a handful of host names all day: remember what each one gave.
+    let hits = this.#hostHits.get(host);
+    if (hits === undefined) {
+      const list: [Entry, string][] = [];
+      const bare = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+      if (parseIp(bare)) this.#matchIps(bare, '', (e, _f, v) => list.push([e, v]));
+      else this.#matchDomain(bare, '', host, (e, _f, v) => list.push([e, v]));
+      hits = list;
+      remember(this.#hostHits, host, hits);
+    }
+    return hits;
+  }
+
+  /** E-mail addresses and host names in an anchor value (AnchorMailbox, BackEndCookie). */
+  #matchAnchor(v: string, f: string, found: (e: Entry, f: string, v: string) => void): void {
+    if (this.#email.size > 0 && v.includes('@')) {
+      for (const m of v.matchAll(EMAIL_IN_TEXT)) {
+        const e = this.#email.get(m[0].toLowerCase());
+        if (e) found(e, f, v);
       }
-      if (this.#domain.size > 0) {
-        // Anchors repeat (the same mailboxes and servers all day): remember what each one gave.
-        let hosts = this.#anchorHosts.get(v);
-        if (hosts === undefined) {
-          hosts = [...v.matchAll(HOST_IN_TEXT)].map((m) => m[1]!);
-          remember(this.#anchorHosts, v, hosts);
-        }
-        for (const h of hosts) this.#matchDomain(h, f, v, found);
+    }
+    if (this.#domain.size > 0) {
+      // Anchors repeat (the same mailboxes and servers all day): remember what each one gave.
+      let hosts = this.#anchorHosts.get(v);
+      if (hosts === undefined) {
+        hosts = [...v.matchAll(HOST_IN_TEXT)].map((m) => m[1]!);
+        remember(this.#anchorHosts, v, hosts);
       }
+      for (const h of hosts) this.#matchDomain(h, f, v, found);
     }
   }
 
@@ -581,6 +775,78 @@ function ipv4Number(t: string): number {
     const c = i < t.length ? t.charCodeAt(i) : 46;
     if (c === 46) {
       if (digits === 0 || part > 3 || (digits > 1 && t.charCodeAt(i - digits) === 48)) return -1;
+      value = value * 256 + acc;
+      part++;
+      acc = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      acc = acc * 10 + c - 48;
+      if (++digits > 3 || acc > 255) return -1;
+    } else return -1;
+  }
+  return part === 4 ? value : -1;
+}
+
+const LABEL_SEED = 0x811c9dc5;
+const LABEL_PRIME = 0x01000193;
+
+/** FNV-1a of a domain label's bytes, as an unsigned number (the caller lower-cases). */
+function labelHash(buf: Uint8Array, start: number, end: number): number {
+  let h = LABEL_SEED;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), LABEL_PRIME);
+  return h >>> 0;
+}
+
+/** One number for two consecutive labels (order matters). */
+function labelPair(a: number, b: number): number {
+  return (Math.imul(a, 0x9e3779b1) + b) >>> 0;
+}
+
+/**
+ * FNV-1a of `userAgentKey` of an ASCII agent (`buf[start, end)`), computed from the bytes, or
+ * -1 when the agent holds a non-ASCII byte (its key then needs Unicode lower-casing and trimming).
+ */
+function asciiAgentHash(buf: Uint8Array, start: number, end: number): number {
+  while (start < end && isAsciiSpace(buf[start] as number)) start++;
+  while (end > start && isAsciiSpace(buf[end - 1] as number)) end--;
+  let h = LABEL_SEED;
+  for (let i = start; i < end; i++) {
+    let c = buf[i] as number;
+    if (c >= 0x80) return -1;
+    if (c === 32) c = 43;
+    else if (c >= 65 && c <= 90) c += 32;
+    h = Math.imul(h ^ c, LABEL_PRIME);
+  }
+  return h >>> 0;
+}
+
+/**
+ * False when `buf[start, end)` cannot be an IP address with or without a port or brackets: it
+ * holds an ASCII letter past `f` (addresses are digits, hex digits, dots, colons and brackets,
+ * with perhaps blanks around them, which `parseIp` trims).
+ */
+function mayBeAddress(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = (buf[i] as number) | 32;
+    if (c >= 103 && c <= 122) return false;
+  }
+  return true;
+}
+
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** {@link ipv4Number} on bytes `buf[start, end)`. */
+function ipv4At(buf: Uint8Array, start: number, end: number): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let acc = 0;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? (buf[i] as number) : 46;
+    if (c === 46) {
+      if (digits === 0 || part > 3 || (digits > 1 && buf[i - digits] === 48)) return -1;
       value = value * 256 + acc;
       part++;
       acc = 0;

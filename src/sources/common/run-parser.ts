@@ -6,6 +6,7 @@
  * (`openSync()` when the input offers it, else `open()`) may reject; everything after that is
  * reported as diagnostics.
  */
+import type { ColumnProbe } from '../../core/detector.js';
 import type { LogRecord } from '../../core/record.js';
 import type { RecordKind } from '../../core/origin.js';
 import { CappedDiagnostics } from '../lines/capped-diagnostics.js';
@@ -22,6 +23,8 @@ export interface ParseContext {
   readonly kind: RecordKind;
   readonly onRecord: (record: LogRecord) => void;
   readonly diagnostics: CappedDiagnostics;
+  /** Column probes to run on lines without a literal (see `ParseOptions.probes`); empty for none. */
+  readonly probes: readonly ColumnProbe[];
 }
 
 /** A format's line visitor plus what it learned about the file. */
@@ -43,7 +46,13 @@ export async function runLineParser(
   const reader = input.openSync ? input.openSync() : null;
   const stream = reader ? null : await input.open();
   const diagnostics = new CappedDiagnostics(options.onDiagnostic, input.path);
-  const visitor = makeVisitor({ path: input.path, kind, onRecord: options.onRecord, diagnostics });
+  const visitor = makeVisitor({
+    path: input.path,
+    kind,
+    onRecord: options.onRecord,
+    diagnostics,
+    probes: options.literals !== null ? (options.probes ?? []) : [],
+  });
   const lineOptions = {
     literals: options.literals,
     diagnostics,

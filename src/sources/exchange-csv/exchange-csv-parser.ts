@@ -11,6 +11,7 @@
  * A row whose value count differs from the header is reported (`bad-row`) and skipped.
  */
 import type { LogKind, LogParser } from '../source.js';
+import { BoundColumnProbe } from '../common/column-probe.js';
 import { RowRecord, type ExtraFields } from '../common/row-record.js';
 import { runLineParser, type FormatVisitor, type ParseContext } from '../common/run-parser.js';
 import { TimeRange, normalizeIsoTime } from '../common/time.js';
@@ -50,10 +51,15 @@ class ExchangeCsvVisitor implements FormatVisitor {
   readonly #header = new ExchangeCsvHeader();
   #time = -1;
   #server = -1;
+  /** The run's column probes bound to the current header (null: none, or no header yet). */
+  #probe: BoundColumnProbe | null = null;
+  readonly probe?: (buf: Buffer, start: number, end: number) => boolean;
 
   constructor(ctx: ParseContext, layout: ExchangeCsvLayout) {
     this.#ctx = ctx;
     this.#layout = layout;
+    // Before a header a data line cannot become a record, so there is nothing to probe for.
+    if (ctx.probes.length > 0) this.probe = (buf, start, end) => this.#probe?.test(buf, start, end) ?? false;
   }
 
   get nonEntryLines(): number {
@@ -108,6 +114,7 @@ class ExchangeCsvVisitor implements FormatVisitor {
     const columns = this.#header.columns;
     this.#time = columns?.indexOf(this.#layout.timeColumn) ?? -1;
     this.#server = columns?.indexOf(this.#layout.serverColumn) ?? -1;
+    this.#probe = columns && this.#ctx.probes.length > 0 ? BoundColumnProbe.bind(this.#ctx.probes, columns, 'csv') : null;
   }
 }
 

@@ -25,6 +25,8 @@ export class LineScanner {
   readonly #max: number;
   readonly #diags: CappedDiagnostics;
   readonly #onLine: LineReaderOptions['onLine'];
+  /** The visitor, when it probes lines the literals did not let through. */
+  readonly #prober: LineVisitor | null;
 
   #quoted: boolean;
   #lineNo = 0;
@@ -49,6 +51,7 @@ export class LineScanner {
     this.#diags = options.diagnostics;
     this.#onLine = options.onLine;
     this.#quoted = visitor.quoted;
+    this.#prober = visitor.probe !== undefined && this.#m !== null ? visitor : null;
   }
 
   get lines(): number {
@@ -140,6 +143,7 @@ export class LineScanner {
    */
   #region(buf: Buffer, start: number, end: number): void {
     const m = this.#m;
+    const prober = this.#prober;
     const max = this.#max;
     if (m !== null) m.region(buf, start, end);
     // Next literal hit at or after the current line; -2 = not searched yet, -1 = none left.
@@ -167,6 +171,7 @@ export class LineScanner {
         cand = hit !== -1 && hit < nl;
       }
       const first = buf[pos];
+      if (!cand && prober !== null && stop > pos && first !== HASH) cand = prober.probe!(buf, pos, stop);
       let handedOver = true;
       if (odd || this.#rec !== null || first === 0 || stop - pos > max) {
         this.#slowLine(buf, pos, stop, lineNo, cand);

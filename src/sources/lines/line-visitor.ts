@@ -22,6 +22,13 @@ export interface LineVisitor {
    * Must not throw on any content.
    */
   line(text: string, line: number, role: LineRole): boolean;
+  /**
+   * Optional second prefilter, asked about a data line that holds no literal: whether the line
+   * might still interest a detector (a column probe on the header read so far, see
+   * `sources/common/column-probe.ts`). True hands the line over as `data`. Not asked when
+   * there are no literals (every line is handed over then). Must not throw on any content.
+   */
+  probe?(buf: Buffer, start: number, end: number): boolean;
 }
 
 export interface LineReaderOptions {

@@ -10,6 +10,7 @@
  * empty. Other `#` lines are comments (people annotate shared samples that way) and ignored.
  */
 import { Columns } from '../../core/record.js';
+import { BoundColumnProbe } from '../common/column-probe.js';
 import { RowRecord, separatorEnds } from '../common/row-record.js';
 import { runLineParser, type FormatVisitor, type ParseContext } from '../common/run-parser.js';
 import { TimeRange, normalizeIsoTime, w3cTime } from '../common/time.js';
@@ -25,6 +26,8 @@ interface Layout {
   readonly date: number;
   readonly time: number;
   readonly server: number;
+  /** The run's column probes bound to these columns, or null when there are none. */
+  readonly probe: BoundColumnProbe | null;
 }
 
 class W3cVisitor implements FormatVisitor {
@@ -38,9 +41,12 @@ class W3cVisitor implements FormatVisitor {
   #layout: Layout | null = null;
   /** Date of the last `#Date:` directive, for layouts that log `time` without `date`. */
   #blockDate = '';
+  readonly probe?: (buf: Buffer, start: number, end: number) => boolean;
 
   constructor(ctx: ParseContext) {
     this.#ctx = ctx;
+    // Before any #Fields: a data line cannot become a record, so there is nothing to probe for.
+    if (ctx.probes.length > 0) this.probe = (buf, start, end) => this.#layout?.probe?.test(buf, start, end) ?? false;
   }
 
   line(text: string, line: number, role: LineRole): boolean {
@@ -99,6 +105,7 @@ class W3cVisitor implements FormatVisitor {
         date: columns.indexOf('date') ?? -1,
         time: columns.indexOf('time') ?? -1,
         server: columns.indexOf('s-computername') ?? -1,
+        probe: this.#ctx.probes.length > 0 ? BoundColumnProbe.bind(this.#ctx.probes, columns, 'w3c') : null,
       };
     } else if (name === 'date') {
       // `#Date: 2019-09-03 10:04:35`: keep the date part when it is a valid date.
