@@ -121,6 +121,26 @@ void describe('parseSlice: header replayed, true line numbers', () => {
       const expected = whole.filter((r) => (r.origin.line ?? 0) > 20);
       assert.deepEqual(got.map((r) => r.origin.line), expected.map((r) => r.origin.line));
       assert.deepEqual(got.map((r) => r.fields()), expected.map((r) => r.fields()));
+
+      // Without literals, a column probe bound to the replayed header picks the lines.
+      const ipColumn = kind === 'iis' ? 'c-ip' : 'ClientIpAddress';
+      const wanted = new Set(expected.filter((r) => (r.origin.line ?? 0) % 3 === 0).map((r) => r.get(ipColumn)));
+      const probed: LogRecord[] = [];
+      await parseSlice({
+        kind,
+        path: 'x.log',
+        prefix: header.serialize() ?? Buffer.alloc(0),
+        prefixLines: header.lineCount,
+        bytes: b(lines.slice(20).join('')),
+        firstLine: 21,
+        literals: [],
+        probes: [{ columns: [ipColumn], test: (_k, buf, start, end) => wanted.has(buf.toString('utf8', start, end)) }],
+        onRecord: (r) => probed.push(r),
+        onDiagnostic: (d) => assert.fail(`unexpected diagnostic ${d.message}`),
+      });
+      const picked = expected.filter((r) => wanted.has(r.get(ipColumn)));
+      assert.ok(picked.length > 0 && picked.length < expected.length);
+      assert.deepEqual(probed.map((r) => r.origin.line), picked.map((r) => r.origin.line));
     });
   }
 });
