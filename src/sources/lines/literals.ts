@@ -7,12 +7,14 @@
  * hit are decoded and parsed. A hit may be a false positive but never a false negative
  * (ripgrep's candidate-line contract).
  *
- * Two strategies, picked from measurements on generated HttpProxy and IIS logs held in memory:
+ * Three strategies, picked from measurements on generated HttpProxy and IIS logs held in memory:
  * - up to `REGEX_MAX_LITERALS` literals: one case-insensitive RegExp alternation over the chunk
  *   decoded as latin1 (latin1 maps bytes 1:1 to UTF-16 code units, so positions are byte
  *   offsets). irregexp finds one literal at about 5 GB/s and five at about 1.3 GB/s, and it
  *   copes with short, common literals such as `/ecp/` (faster than the q-gram filter below for a handful);
- * - more literals: a sampled q-gram filter straight on the bytes (`qgram.ts`), 0.4-1.2 GB/s
+ * - more literals, each of at least 7 bytes but for one or two (searched by a RegExp beside):
+ *   the q-gram filter on aligned 32-bit words (`word-grams.ts`), one load per probe;
+ * - otherwise a sampled q-gram filter straight on the bytes (`qgram.ts`), 0.4-1.2 GB/s
  *   whatever their number and length, where the alternation falls to about 0.3 GB/s for 30.
  *
  * Case folding is ASCII only. Non-ASCII parts of a literal cannot be folded byte-wise, so a
@@ -23,6 +25,7 @@
  */
 
 import { buildQGrams, firstIn, type QGramSet } from './qgram.js';
+import { buildWordGrams, firstInWords, WORD_MIN_LENGTH, wordGramsUsable, type WordGramSet } from './word-grams.js';
 
 export interface LiteralMatcher {
   /**
@@ -46,6 +49,13 @@ type Plan =
       /** RegExp over the literals too short for triples, searched beside the q-gram filter. */
       readonly short: string | null;
       set: QGramSet | null;
+    }
+  | {
+      readonly type: 'words';
+      readonly anchors: readonly string[];
+      /** RegExp over the (at most {@link WORDS_MAX_SHORT}) literals too short for word grams. */
+      readonly short: string | null;
+      set: WordGramSet | null;
     };
 
 /** Up to this many literals one RegExp beats the q-gram filter. */
@@ -57,6 +67,12 @@ const QGRAM_MIN_LENGTH = 2;
  * are common in any text; a few of them (SigmaHQ's `={{`) are searched by a RegExp instead.
  */
 const SHORT_LITERAL = 4;
+/**
+ * Literals too short for word grams that may be searched by a RegExp beside them (IIS's `/ecp/`):
+ * irregexp finds one literal at about 5 GB/s, so one or two cost less than the byte filter's
+ * smaller stride; more, and the byte filter is used.
+ */
+const WORDS_MAX_SHORT = 2;
 /** Bytes of the first region a q-gram plan samples to register each literal where it is rare. */
 const SAMPLE_BYTES = 256 * 1024;
 /** RegExp windows: irregexp is markedly faster on ~64 KB strings than on megabyte strings. */
@@ -84,12 +100,13 @@ export function compileLiterals(literals: readonly string[] | null): LiteralMatc
     case 'regex':
       return new RegexMatcher(plan.source);
     case 'qgram':
+    case 'words':
       return new QGramMatcher(plan);
   }
 }
 
 /** Which search `compileLiterals` uses for a set (for tests and benchmarks). */
-export function literalStrategy(literals: readonly string[] | null): 'all' | 'none' | 'regex' | 'qgram' {
+export function literalStrategy(literals: readonly string[] | null): Plan['type'] {
   return literals === null ? 'all' : planFor(literals).type;
 }
 
@@ -119,6 +136,11 @@ function planFor(literals: readonly string[]): Plan {
   const minLength = (kept[0] ?? '').length;
   if (kept.length <= REGEX_MAX_LITERALS || minLength < QGRAM_MIN_LENGTH) {
     return { type: 'regex', source: kept.map(escapeRegExp).join('|') };
+  }
+  const unworded = kept.filter((a) => a.length < WORD_MIN_LENGTH);
+  if (unworded.length <= WORDS_MAX_SHORT && wordGramsUsable()) {
+    const worded = kept.filter((a) => a.length >= WORD_MIN_LENGTH);
+    return { type: 'words', anchors: worded, short: unworded.length > 0 ? unworded.map(escapeRegExp).join('|') : null, set: null };
   }
   const short = kept.filter((a) => a.length < SHORT_LITERAL);
   if (short.length > 0 && short.length <= REGEX_MAX_LITERALS && short.length < kept.length) {
@@ -194,7 +216,7 @@ class RegexMatcher implements LiteralMatcher {
  * sample); a matcher asked to `test` before any region builds them without a sample.
  */
 class QGramMatcher implements LiteralMatcher {
-  readonly #plan: Extract<Plan, { type: 'qgram' }>;
+  readonly #plan: Extract<Plan, { type: 'qgram' | 'words' }>;
   readonly #short: RegexMatcher | null;
   #buf: Buffer = Buffer.alloc(0);
   #end = 0;
@@ -202,17 +224,28 @@ class QGramMatcher implements LiteralMatcher {
   #gram = -2;
   #regex = -2;
 
-  constructor(plan: Extract<Plan, { type: 'qgram' }>) {
+  constructor(plan: Extract<Plan, { type: 'qgram' | 'words' }>) {
     this.#plan = plan;
     this.#short = plan.short === null ? null : new RegexMatcher(plan.short);
   }
 
-  #set(sample?: Uint8Array): QGramSet {
-    return (this.#plan.set ??= buildQGrams(this.#plan.anchors, sample));
+  /** Builds the plan's tables once (from a sample of the first data, when given). */
+  #build(sample?: Uint8Array): void {
+    const plan = this.#plan;
+    if (plan.set !== null) return;
+    if (plan.type === 'words') plan.set = buildWordGrams(plan.anchors, sample);
+    else plan.set = buildQGrams(plan.anchors, sample);
+  }
+
+  /** The first occurrence found in `t[from, to)` by the gram filter (see `firstIn`). */
+  #first(t: Uint8Array, from: number, to: number): number {
+    this.#build();
+    const plan = this.#plan;
+    return plan.type === 'words' ? firstInWords(plan.set!, t, from, to) : firstIn(plan.set!, t, from, to);
   }
 
   region(buf: Buffer, start: number, end: number): void {
-    if (this.#plan.set === null) this.#set(buf.subarray(start, Math.min(end, start + SAMPLE_BYTES)));
+    if (this.#plan.set === null) this.#build(buf.subarray(start, Math.min(end, start + SAMPLE_BYTES)));
     this.#buf = buf;
     this.#end = end;
     this.#gram = -2;
@@ -221,7 +254,7 @@ class QGramMatcher implements LiteralMatcher {
   }
 
   next(from: number): number {
-    if (this.#gram !== -1 && this.#gram < from) this.#gram = firstIn(this.#set(), this.#buf, from, this.#end);
+    if (this.#gram !== -1 && this.#gram < from) this.#gram = this.#first(this.#buf, from, this.#end);
     const short = this.#short;
     if (short === null) return this.#gram;
     if (this.#regex !== -1 && this.#regex < from) this.#regex = short.next(from);
@@ -230,6 +263,6 @@ class QGramMatcher implements LiteralMatcher {
   }
 
   test(buf: Buffer, start: number, end: number): boolean {
-    return firstIn(this.#set(), buf, start, end) !== -1 || (this.#short?.test(buf, start, end) ?? false);
+    return this.#first(buf, start, end) !== -1 || (this.#short?.test(buf, start, end) ?? false);
   }
 }
