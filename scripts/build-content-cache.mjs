@@ -4,6 +4,6 @@
 // works without it (slower start), and ignores entries whose YAML changed since (src/content/cache.ts).
 import { writeBuiltinContentCache } from '../dist/src/content/build-cache.js';
 
-const r = writeBuiltinContentCache();
+const r = await writeBuiltinContentCache();
 for (const e of r.errors) process.stderr.write(`build-content-cache: not cached: ${e.message}\n`);
 process.stdout.write(`build-content-cache: ${r.files} content files cached in ${r.file}\n`);

@@ -2,8 +2,11 @@
  * @module Writes the build-time cache of the built-in content pack (`npm run build` runs it after
  * `tsc`, through `scripts/build-content-cache.mjs`). See `cache.ts` for how the cache is used.
  */
-import type { ContentError } from '../core/errors.js';
-import { BUILTIN_CACHE_FILE, writeContentCache } from './cache.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ContentError } from '../core/errors.js';
+import { readBundledPackFile } from '../intel/bundled-cache.js';
+import { BUILTIN_CACHE_FILE, writeContentCache, type CacheInput } from './cache.js';
 import { cacheInputs } from './load.js';
 import { builtinContentDir } from './package-root.js';
 
@@ -15,8 +18,24 @@ export interface CacheBuildResult {
   readonly errors: readonly ContentError[];
 }
 
-export function writeBuiltinContentCache(dir: string = builtinContentDir(), file: string = BUILTIN_CACHE_FILE): CacheBuildResult {
+export async function writeBuiltinContentCache(dir: string = builtinContentDir(), file: string = BUILTIN_CACHE_FILE): Promise<CacheBuildResult> {
   const { inputs, errors } = cacheInputs(dir);
-  writeContentCache(inputs, file);
-  return { file, files: inputs.length, errors };
+  const all: CacheInput[] = [...inputs];
+  const problems: ContentError[] = [...errors];
+  // The bundled indicator packs, as the intel pack reader reads them, skipped items included (a
+  // file it rejects is left out, and reported again by every scan that loads it).
+  const intelDir = join(dir, 'intel');
+  const names = existsSync(intelDir) ? readdirSync(intelDir).filter((f) => /\.ya?ml$/i.test(f)).sort() : [];
+  for (const name of names) {
+    const path = join(intelDir, name);
+    const bytes = readFileSync(path);
+    try {
+      const data = await readBundledPackFile(path, name, bytes.toString('utf8'));
+      all.push({ rel: `intel/${name}`, bytes, kind: 'intel', data });
+    } catch (e) {
+      problems.push(new ContentError(e instanceof Error ? e.message : String(e), { path }));
+    }
+  }
+  writeContentCache(all, file);
+  return { file, files: all.length, errors: problems };
 }

@@ -19,21 +19,21 @@ const RULE = 'rules/Exchange/ProxyLogon/SsrfHttpProxy.yaml';
 const RULE_ID = 'Exchange.ProxyLogon.SsrfHttpProxy';
 
 describe('content cache', () => {
-  it('serves the built-in pack exactly as the YAML loader reads it', (t) => {
+  it('serves the built-in pack exactly as the YAML loader reads it', async (t) => {
     const file = join(tempDir(t), 'cache.json');
-    const built = writeBuiltinContentCache(builtinContentDir(), file);
+    const built = await writeBuiltinContentCache(builtinContentDir(), file);
     assert.deepEqual(built.errors, []);
     assert.ok(built.files > 20);
     const packs = [{ dir: builtinContentDir(), builtin: true }];
     assert.deepStrictEqual(loadContent(packs, { cache: ContentCache.open(file) }), loadContent(packs, { cache: null }));
   });
 
-  it('reads a file changed since the cache was written from its YAML, with line numbers for errors', (t) => {
+  it('reads a file changed since the cache was written from its YAML, with line numbers for errors', async (t) => {
     const tmp = tempDir(t);
     const pack = join(tmp, 'pack');
     cpSync(builtinContentDir(), pack, { recursive: true });
     const file = join(tmp, 'cache.json');
-    writeBuiltinContentCache(pack, file);
+    await writeBuiltinContentCache(pack, file);
     const cache = ContentCache.open(file);
     const path = join(pack, RULE);
     const text = readFileSync(path, 'utf8');

@@ -4,6 +4,10 @@
  * (`scripts/build-content-cache.mjs`). Reading YAML and validating it cost a scan 0.3 s of CPU
  * before the first log line, and loading the YAML and schema libraries another 0.2 s.
  *
+ * The same file holds exhunt's bundled indicator packs (`content/intel/`) as read by the intel
+ * pack reader (`intel/bundled-cache.ts`), which spares every scan thread the YAML and schema
+ * libraries (about 25 MB of memory each) and the parse.
+ *
  * The cache is an accelerator, never a source of truth:
  * - each entry is used only for a file whose bytes hash to the entry's SHA-256, so a file edited,
  *   added or renamed after the build is read from its YAML as before (and reported with its line
@@ -15,11 +19,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { BundledPackFile } from '../intel/bundled-cache.js';
 import type { IndicatorSet, Rule } from './schema.js';
 
 type CacheEntry =
   | { readonly kind: 'rule'; readonly sha256: string; readonly data: Rule }
-  | { readonly kind: 'indicators'; readonly sha256: string; readonly data: IndicatorSet };
+  | { readonly kind: 'indicators'; readonly sha256: string; readonly data: IndicatorSet }
+  | { readonly kind: 'intel'; readonly sha256: string; readonly data: BundledPackFile };
 
 interface CacheFile {
   readonly format: typeof FORMAT;
@@ -40,15 +46,38 @@ export const BUILTIN_CACHE_FILE = fileURLToPath(new URL('./builtin-content.json'
  */
 export const SCHEMA_MODULES = ['./schema.js', './model.js', '../core/severity.js', '../core/origin.js'] as const;
 
-/** SHA-256 of the schema modules' compiled text, or null when one cannot be read. */
+/**
+ * Where the code that reads an indicator pack starts (the pack format, the normalisers behind the
+ * collector, the in-memory session); the fingerprint follows their relative imports, so any
+ * compiled module that shapes a cached indicator is in it.
+ */
+export const INTEL_PACK_ROOTS = ['../intel/bundled-cache.js', '../intel/formats/pack/pack.js', '../intel/import/collector.js', '../intel/memory.js'] as const;
+
+/** SHA-256 of the schema modules' and the indicator pack reader's compiled text, or null when one cannot be read. */
 export function schemaFingerprint(): string | null {
   const h = createHash('sha256');
   try {
     for (const m of SCHEMA_MODULES) h.update(readFileSync(new URL(m, import.meta.url))).update('\0');
+    for (const file of moduleClosure(INTEL_PACK_ROOTS.map((m) => fileURLToPath(new URL(m, import.meta.url))))) h.update(readFileSync(file)).update('\0');
   } catch {
     return null;
   }
   return h.digest('hex');
+}
+
+/** Compiled modules reachable from `roots` through relative `import`/`export ... from` statements, sorted. */
+export function moduleClosure(roots: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const todo = [...roots];
+  while (todo.length > 0) {
+    const file = todo.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s[^'"]*from\s+'(\.[^']+)'/gm)) {
+      todo.push(fileURLToPath(new URL(m[1] as string, `file://${file}`)));
+    }
+  }
+  return [...seen].sort();
 }
 
 function sha256(bytes: Buffer): string {
@@ -88,6 +117,12 @@ export class ContentCache {
     return e?.kind === 'indicators' ? e.data : undefined;
   }
 
+  /** The indicators of the bundled intel pack file at `rel` (`intel/<name>.yaml`), when `bytes` are the ones cached. */
+  intelPack(rel: string, bytes: Buffer): BundledPackFile | undefined {
+    const e = this.#entry(rel, bytes);
+    return e?.kind === 'intel' ? e.data : undefined;
+  }
+
   #entry(rel: string, bytes: Buffer): CacheEntry | undefined {
     const e = Object.hasOwn(this.#files, rel) ? this.#files[rel] : undefined;
     return e !== undefined && e.sha256 === sha256(bytes) ? e : undefined;
@@ -98,6 +133,7 @@ export class ContentCache {
 export type CacheInput = { readonly rel: string; readonly bytes: Buffer } & (
   | { readonly kind: 'rule'; readonly data: Rule }
   | { readonly kind: 'indicators'; readonly data: IndicatorSet }
+  | { readonly kind: 'intel'; readonly data: BundledPackFile }
 );
 
 /**
@@ -110,7 +146,12 @@ export function writeContentCache(inputs: readonly CacheInput[], file: string = 
   const files: Record<string, CacheEntry> = {};
   for (const i of [...inputs].sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
     const hash = sha256(i.bytes);
-    files[i.rel] = i.kind === 'rule' ? { kind: 'rule', sha256: hash, data: i.data } : { kind: 'indicators', sha256: hash, data: i.data };
+    files[i.rel] =
+      i.kind === 'rule'
+        ? { kind: 'rule', sha256: hash, data: i.data }
+        : i.kind === 'indicators'
+          ? { kind: 'indicators', sha256: hash, data: i.data }
+          : { kind: 'intel', sha256: hash, data: i.data };
   }
   const out: CacheFile = { format: FORMAT, fingerprint, files };
   const tmp = `${file}.${process.pid}.tmp`;

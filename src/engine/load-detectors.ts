@@ -46,7 +46,8 @@ export async function loadScanDetectors(options: ScanContentOptions = {}): Promi
   }
   let intel: DetectorParts['intel'] = null;
   if (options.intel !== false) {
-    const { loadIntel } = await import('../intel/index.js');
+    // The loader alone: the intel index also exports the import formats and their parsers.
+    const { loadIntel } = await import('../intel/load.js');
     const set = await loadIntel({ store: options.store ?? null });
     intel = {
       detectors: set.detectors,

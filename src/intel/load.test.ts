@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
-import { createReadStream, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import type { Hit } from '../core/finding.js';
 import type { LogRecord } from '../core/record.js';
 import { MapRecord } from '../core/record.js';
+import { writeBuiltinContentCache } from '../content/build-cache.js';
+import { ContentCache } from '../content/cache.js';
 import { builtinContentDir } from '../content/package-root.js';
 import { parseHttpProxy, parseW3c } from '../sources/index.js';
 import { importText } from './import/import.js';
 import { loadBundledIndicators, loadIntel } from './load.js';
+import type { Indicator } from './model.js';
 import { repoRoot, tempDir, tempStore } from './testutil.js';
 
 test("exhunt's bundled pack loads without problems, every entry naming its source", async () => {
@@ -23,6 +28,44 @@ test("exhunt's bundled pack loads without problems, every entry naming its sourc
   const counts: Record<string, number> = {};
   for (const i of b.indicators) counts[i.type] = (counts[i.type] ?? 0) + 1;
   assert.deepEqual(counts, { filepath: 42, sha256: 37, md5: 34, sha1: 34, ipv4: 22, useragent: 14 });
+});
+
+/** Indicators without their import times (the cache keeps none; they are the load's). */
+const timeless = (xs: readonly Indicator[]): unknown[] => xs.map((i) => ({ ...i, provenance: i.provenance.map(({ importedAt: _a, ...p }) => p) }));
+
+test('the bundled pack is served from the build-time cache exactly as read from YAML; an edited file is read from YAML', async (t) => {
+  const dir = tempDir(t);
+  const cacheFile = join(dir, 'cache.json');
+  await writeBuiltinContentCache(builtinContentDir(), cacheFile);
+  const cache = ContentCache.open(cacheFile);
+  assert.ok(cache);
+  const intelDir = join(builtinContentDir(), 'intel');
+  const fromYaml = await loadBundledIndicators(intelDir, null);
+  const cached = await loadBundledIndicators(intelDir, cache);
+  assert.deepStrictEqual(timeless(cached.indicators), timeless(fromYaml.indicators));
+  assert.deepEqual(cached.errors, fromYaml.errors);
+  const name = readdirSync(intelDir).find((f) => f.endsWith('.yaml'))!;
+  const bytes = readFileSync(join(intelDir, name));
+  assert.ok(cache.intelPack(`intel/${name}`, bytes), 'the file is cached');
+  assert.equal(cache.intelPack(`intel/${name}`, Buffer.concat([bytes, Buffer.from('\n# edited\n')])), undefined, 'other bytes are not served from the cache');
+});
+
+test('a scan thread reading the bundled pack through the cache loads neither the YAML nor the schema library', (t) => {
+  // A module hook in a child process lists every module it loads.
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'hooks.mjs'), 'export async function load(url, context, next) {\n  process.stderr.write(`LOADED ${url}\\n`);\n  return next(url, context);\n}\n');
+  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  writeFileSync(
+    join(dir, 'scan.mjs'),
+    `const { loadScanDetectors } = await import(${JSON.stringify(new URL('../engine/load-detectors.js', import.meta.url).href)});\n` +
+      `const d = await loadScanDetectors({ store: ${JSON.stringify(join(dir, 'absent.db'))} });\nprocess.stdout.write(String(d.counts.indicators));\n`,
+  );
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, join(dir, 'scan.mjs')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(Number(r.stdout) > 100, `indicators loaded: ${r.stdout}`);
+  const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED '));
+  assert.ok(loaded.some((l) => l.endsWith('/intel/load.js')), 'the hook sees what is loaded');
+  assert.deepEqual(loaded.filter((l) => /\/node_modules\/(yaml|zod|better-sqlite3)\//.test(l)), []);
 });
 
 test('a broken pack file is reported with its line; the other files still load', async (t) => {

@@ -6,19 +6,18 @@
  * pack file is reported and the other files still load.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { RecordKind } from '../core/origin.js';
+import { ContentCache } from '../content/cache.js';
 import { builtinContentDir } from '../content/package-root.js';
-import { openStore, resolveStorePath } from '../store/index.js';
+import { resolveStorePath } from '../store/location.js';
 import { formatLocation } from './model.js';
 import type { HashType, Indicator } from './model.js';
-import { packReader } from './formats/pack/pack.js';
+import { readBundledPackFile } from './bundled-cache.js';
 import { FormatError } from './formats/types.js';
-import { Collector } from './import/collector.js';
 import { IndicatorDetector } from './match/detector.js';
 import type { CompileOptions, CompileStats, IntelMatcher } from './match/matcher.js';
 import { IntelMatcherBuilder } from './match/matcher.js';
-import { MemorySession } from './memory.js';
 
 export interface LoadIntelOptions extends CompileOptions {
   /** `--store PATH`; default: the default store location. */
@@ -45,32 +44,41 @@ export interface IntelSet {
   readonly packs: readonly string[];
 }
 
-/** Reads every pack in a folder into memory; an indicator in several packs has all their sources. */
-export async function loadBundledIndicators(dir: string): Promise<{ indicators: Indicator[]; errors: string[]; files: string[] }> {
+/**
+ * Reads every pack in a folder into memory; an indicator in several packs has all their sources.
+ * Files of the built-in pack come from the build-time content cache when they are the ones it
+ * was built from (`cache`: the build's by default for the built-in folder; null never).
+ */
+export async function loadBundledIndicators(
+  dir: string,
+  cache: ContentCache | null | undefined = undefined,
+): Promise<{ indicators: Indicator[]; errors: string[]; files: string[] }> {
   const merged = new Map<string, Indicator>();
   const errors: string[] = [];
   const files: string[] = [];
   if (!existsSync(dir)) return { indicators: [], errors, files };
+  const builtin = resolve(dir) === resolve(builtinContentDir(), 'intel');
+  const packCache = builtin ? (cache === undefined ? ContentCache.open() : cache) : null;
+  const importedAt = new Date().toISOString();
   for (const name of readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f)).sort()) {
     const file = join(dir, name);
-    const text = readFileSync(file, 'utf8');
-    const sourceMatch = /^source:\s*(.+)$/m.exec(text);
-    const source = sourceMatch ? sourceMatch[1]!.trim().replace(/^["']|["']$/g, '') : name;
-    const session = new MemorySession(source);
-    const collector = new Collector(session);
-    try {
-      await packReader.read(text, { file, options: {} }, collector);
-      await collector.flush();
-    } catch (e) {
-      errors.push(e instanceof FormatError && e.at ? `${formatLocation(e.at)}: ${e.message}` : `${file}: ${e instanceof Error ? e.message : String(e)}`);
-      continue;
+    const bytes = readFileSync(file);
+    let pack = packCache?.intelPack(`intel/${name}`, bytes);
+    if (pack === undefined) {
+      try {
+        pack = await readBundledPackFile(file, name, bytes.toString('utf8'));
+      } catch (e) {
+        errors.push(e instanceof FormatError && e.at ? `${formatLocation(e.at)}: ${e.message}` : `${file}: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
     }
-    for (const s of collector.skips) errors.push(`${s.location}: ${s.message}`);
+    errors.push(...pack.skips);
     files.push(file);
-    for (const i of session.indicators()) {
+    for (const i of pack.indicators) {
       const key = `${i.type}\u0000${i.value}`;
+      const provenance = i.provenance.map((p) => ({ ...p, importedAt }));
       const old = merged.get(key);
-      merged.set(key, old ? { ...old, provenance: [...old.provenance, ...i.provenance] } : { ...i, id: merged.size + 1 });
+      merged.set(key, old ? { ...old, provenance: [...old.provenance, ...provenance] } : { ...i, provenance, id: merged.size + 1 });
     }
   }
   return { indicators: [...merged.values()], errors, files };
@@ -90,6 +98,8 @@ export async function loadIntel(options: LoadIntelOptions = {}): Promise<IntelSe
   if (options.useStore !== false) {
     const path = resolveStorePath(options.store);
     if (existsSync(path)) {
+      // The store's SQLite driver is loaded only when there is a store to read.
+      const { openStore } = await import('../store/index.js');
       const store = await openStore({ path, create: false });
       try {
         await store.intel.forEach({}, (ind) => builder.add(ind));
