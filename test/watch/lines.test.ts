@@ -106,18 +106,23 @@ void describe('parseSlice: header replayed, true line numbers', () => {
         if (h.line1) header.line1 = h.bytes;
         else header.addDirective(h.bytes);
       }
-      const got: LogRecord[] = [];
-      await parseSlice({
-        kind,
-        path: 'x.log',
-        prefix: header.serialize() ?? Buffer.alloc(0),
-        prefixLines: header.lineCount,
-        bytes: b(lines.slice(20).join('')),
-        firstLine: 21,
-        literals: null,
-        onRecord: (r) => got.push(r),
-        onDiagnostic: (d) => assert.fail(`unexpected diagnostic ${d.message}`),
-      });
+      /** The records of the slice after line 20, parsed with its header replayed. */
+      const slice = async (prefilter: Pick<Parameters<typeof parseSlice>[0], 'literals' | 'probes'>): Promise<LogRecord[]> => {
+        const got: LogRecord[] = [];
+        await parseSlice({
+          kind,
+          path: 'x.log',
+          prefix: header.serialize() ?? Buffer.alloc(0),
+          prefixLines: header.lineCount,
+          bytes: b(lines.slice(20).join('')),
+          firstLine: 21,
+          ...prefilter,
+          onRecord: (r) => got.push(r),
+          onDiagnostic: (d) => assert.fail(`unexpected diagnostic ${d.message}`),
+        });
+        return got;
+      };
+      const got = await slice({ literals: null });
       const expected = whole.filter((r) => (r.origin.line ?? 0) > 20);
       assert.deepEqual(got.map((r) => r.origin.line), expected.map((r) => r.origin.line));
       assert.deepEqual(got.map((r) => r.fields()), expected.map((r) => r.fields()));
@@ -125,18 +130,9 @@ void describe('parseSlice: header replayed, true line numbers', () => {
       // Without literals, a column probe bound to the replayed header picks the lines.
       const ipColumn = kind === 'iis' ? 'c-ip' : 'ClientIpAddress';
       const wanted = new Set(expected.filter((r) => (r.origin.line ?? 0) % 3 === 0).map((r) => r.get(ipColumn)));
-      const probed: LogRecord[] = [];
-      await parseSlice({
-        kind,
-        path: 'x.log',
-        prefix: header.serialize() ?? Buffer.alloc(0),
-        prefixLines: header.lineCount,
-        bytes: b(lines.slice(20).join('')),
-        firstLine: 21,
+      const probed = await slice({
         literals: [],
         probes: [{ columns: [ipColumn], test: (_k, buf, start, end) => wanted.has(buf.toString('utf8', start, end)) }],
-        onRecord: (r) => probed.push(r),
-        onDiagnostic: (d) => assert.fail(`unexpected diagnostic ${d.message}`),
       });
       const picked = expected.filter((r) => wanted.has(r.get(ipColumn)));
       assert.ok(picked.length > 0 && picked.length < expected.length);

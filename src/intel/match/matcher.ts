@@ -765,26 +765,18 @@ function remember<V>(m: Map<string, V>, k: string, v: V): void {
   m.set(k, v);
 }
 
+/** Room for the longest dotted quad, `255.255.255.255`. */
+const QUAD = new Uint8Array(15);
+
 /** A plain dotted quad as an unsigned number, or -1 (no allocation; leading zeros refused). */
 function ipv4Number(t: string): number {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let acc = 0;
-  for (let i = 0; i <= t.length; i++) {
-    const c = i < t.length ? t.charCodeAt(i) : 46;
-    if (c === 46) {
-      if (digits === 0 || part > 3 || (digits > 1 && t.charCodeAt(i - digits) === 48)) return -1;
-      value = value * 256 + acc;
-      part++;
-      acc = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      acc = acc * 10 + c - 48;
-      if (++digits > 3 || acc > 255) return -1;
-    } else return -1;
+  if (t.length > QUAD.length) return -1;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c > 57) return -1;
+    QUAD[i] = c;
   }
-  return part === 4 ? value : -1;
+  return ipv4At(QUAD, 0, t.length);
 }
 
 const LABEL_SEED = 0x811c9dc5;
@@ -837,7 +829,7 @@ function isAsciiSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
-/** {@link ipv4Number} on bytes `buf[start, end)`. */
+/** A plain dotted quad in bytes `buf[start, end)` as an unsigned number, or -1 (leading zeros refused). */
 function ipv4At(buf: Uint8Array, start: number, end: number): number {
   let value = 0;
   let part = 0;
