@@ -45,7 +45,7 @@ function randomText(rand: () => number, words: readonly string[], lines: number,
   return out.join(rand() < 0.5 ? '\n' : '\r\n');
 }
 
-const FEW = ['serverinfo~', '/ecp/y.js', 'python-requests'];
+const FEW = ['serverinfo~', '/ecp/y.js'];
 const MANY = [
   'serverinfo~',
   '/ecp/y.js',
@@ -62,6 +62,8 @@ const MANY = [
 describe('compileLiterals', () => {
   it('chooses RegExp for few literals, word grams for many long ones, the byte q-gram filter for many short ones', () => {
     assert.equal(literalStrategy(FEW), 'regex');
+    assert.equal(literalStrategy([...FEW, 'python-requests']), 'words', 'three long literals');
+    assert.equal(literalStrategy(['/ecp/', 'x-anon', 'shell', 'serverinfo~']), 'regex', 'too many short ones for words, few enough for one RegExp');
     assert.equal(literalStrategy(MANY), 'words');
     assert.equal(literalStrategy([...MANY, '/ecp/', 'x-anon']), 'words', 'two short literals go to a RegExp beside the words');
     assert.equal(literalStrategy([...MANY, '/ecp/', 'x-anon', 'shell']), 'qgram');

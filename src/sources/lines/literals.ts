@@ -8,12 +8,13 @@
  * (ripgrep's candidate-line contract).
  *
  * Three strategies, picked from measurements on generated HttpProxy and IIS logs held in memory:
- * - up to `REGEX_MAX_LITERALS` literals: one case-insensitive RegExp alternation over the chunk
- *   decoded as latin1 (latin1 maps bytes 1:1 to UTF-16 code units, so positions are byte
- *   offsets). irregexp finds one literal at about 5 GB/s and five at about 1.3 GB/s, and it
- *   copes with short, common literals such as `/ecp/` (faster than the q-gram filter below for a handful);
- * - more literals, each of at least 7 bytes but for one or two (searched by a RegExp beside):
- *   the q-gram filter on aligned 32-bit words (`word-grams.ts`), one load per probe;
+ * - one or two literals, or up to `REGEX_MAX_LITERALS` that word grams cannot take: one
+ *   case-insensitive RegExp alternation over the chunk decoded as latin1 (latin1 maps bytes 1:1
+ *   to UTF-16 code units, so positions are byte offsets). irregexp finds one literal at about
+ *   3-5 GB/s and five at about 1.3 GB/s, and it copes with short, common literals such as
+ *   `/ecp/` (faster than the q-gram filter below for a handful);
+ * - three or more, each of at least 7 bytes but for one or two (searched by a RegExp beside):
+ *   the q-gram filter on aligned 32-bit words (`word-grams.ts`), one load per probe, 2.5-3 GB/s;
  * - otherwise a sampled q-gram filter straight on the bytes (`qgram.ts`), 0.4-1.2 GB/s
  *   whatever their number and length, where the alternation falls to about 0.3 GB/s for 30.
  *
@@ -58,8 +59,13 @@ type Plan =
       set: WordGramSet | null;
     };
 
-/** Up to this many literals one RegExp beats the q-gram filter. */
+/** Up to this many literals one RegExp beats the byte q-gram filter. */
 const REGEX_MAX_LITERALS = 8;
+/**
+ * Up to this many, one RegExp is as fast as word grams (2.7-3 GB/s on generated HttpProxy logs);
+ * from three on, word grams are faster (four literals: 2.6 against 1.9 GB/s).
+ */
+const REGEX_ALWAYS = 2;
 /** The q-gram filter probes byte pairs at least, so every literal needs two bytes. */
 const QGRAM_MIN_LENGTH = 2;
 /**
@@ -134,14 +140,14 @@ function planFor(literals: readonly string[]): Plan {
   const kept: string[] = [];
   for (const a of sorted) if (!kept.some((k) => a.includes(k))) kept.push(a);
   const minLength = (kept[0] ?? '').length;
-  if (kept.length <= REGEX_MAX_LITERALS || minLength < QGRAM_MIN_LENGTH) {
-    return { type: 'regex', source: kept.map(escapeRegExp).join('|') };
-  }
+  const regex: Plan = { type: 'regex', source: kept.map(escapeRegExp).join('|') };
+  if (kept.length <= REGEX_ALWAYS || minLength < QGRAM_MIN_LENGTH) return regex;
   const unworded = kept.filter((a) => a.length < WORD_MIN_LENGTH);
-  if (unworded.length <= WORDS_MAX_SHORT && wordGramsUsable()) {
+  if (unworded.length <= WORDS_MAX_SHORT && unworded.length < kept.length && wordGramsUsable()) {
     const worded = kept.filter((a) => a.length >= WORD_MIN_LENGTH);
     return { type: 'words', anchors: worded, short: unworded.length > 0 ? unworded.map(escapeRegExp).join('|') : null, set: null };
   }
+  if (kept.length <= REGEX_MAX_LITERALS) return regex;
   const short = kept.filter((a) => a.length < SHORT_LITERAL);
   if (short.length > 0 && short.length <= REGEX_MAX_LITERALS && short.length < kept.length) {
     return { type: 'qgram', anchors: kept.filter((a) => a.length >= SHORT_LITERAL), short: short.map(escapeRegExp).join('|'), set: null };
