@@ -12,6 +12,7 @@
  */
 import type { ColumnProbe } from '../../core/detector.js';
 import type { Columns } from '../../core/record.js';
+import { wordGramsUsable, wordsOf } from '../lines/word-grams.js';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -19,6 +20,9 @@ const SPACE = 32;
 const DASH = 45;
 
 export type ColumnSyntax = 'w3c' | 'csv';
+
+/** Whether CSV values may be skipped four bytes at a time (little-endian words). */
+const WORDS = wordGramsUsable();
 
 /** Bindings by probe list and header: a triage folder holds thousands of logs with the same few headers. */
 const bound = new WeakMap<readonly ColumnProbe[], WeakMap<Columns, BoundColumnProbe>>();
@@ -28,10 +32,26 @@ export class BoundColumnProbe {
   /** For each value position up to the last one read: the (probe, column) pairs reading it. */
   readonly #readers: readonly (readonly (readonly [ColumnProbe, number])[] | undefined)[];
   readonly #csv: boolean;
+  /** Columns the header names. */
+  readonly #width: number;
+  /**
+   * W3C values never hold a space, so a line can be cut from its end as well; from there when
+   * the columns read lie nearer the end (IIS's `c-ip` and `cs(User-Agent)` are 6 and 5 values
+   * from it, behind the long query string from the front).
+   */
+  readonly #fromEnd: boolean;
+  /** The first column read. */
+  readonly #first: number;
+  /** The columns read, in order. */
+  readonly #read: readonly number[];
 
-  private constructor(readers: readonly (readonly (readonly [ColumnProbe, number])[] | undefined)[], syntax: ColumnSyntax) {
+  private constructor(readers: readonly (readonly (readonly [ColumnProbe, number])[] | undefined)[], syntax: ColumnSyntax, width: number) {
     this.#readers = readers;
     this.#csv = syntax === 'csv';
+    this.#width = width;
+    this.#first = readers.findIndex((r) => r !== undefined);
+    this.#read = readers.flatMap((r, i) => (r !== undefined ? [i] : []));
+    this.#fromEnd = !this.#csv && this.#first !== -1 && width - 1 - this.#first < readers.length - 1;
   }
 
   /**
@@ -54,21 +74,62 @@ export class BoundColumnProbe {
         if (i !== undefined) (readers[i] ??= []).push([p, k]);
       });
     }
-    return new BoundColumnProbe(Array.from(readers), syntax);
+    return new BoundColumnProbe(Array.from(readers), syntax, columns.names.length);
   }
 
   /** Whether a probe might match the line `buf[start, end)` (no line terminator). */
   test(buf: Buffer, start: number, end: number): boolean {
-    const readers = this.#readers;
-    const last = readers.length - 1;
-    if (last < 0) return false;
+    if (this.#readers.length === 0) return false;
     const csv = this.#csv;
-    const sep = csv ? COMMA : SPACE;
     if (!csv && buf[end - 1] === SPACE && end > start) {
       // The parser trims a W3C line that ends in a space (JavaScript's trimEnd).
       while (end > start && isAsciiBlank(buf[end - 1] as number)) end--;
       if (end > start && (buf[end - 1] as number) >= 0x80) return true; // perhaps a Unicode blank
     }
+    if (this.#fromEnd) return this.#testFromEnd(buf, start, end);
+    if (csv && WORDS) return this.#testCsvWords(buf, start, end);
+    return this.#walk(buf, start, end);
+  }
+
+  /**
+   * `test` for a CSV line, skipping the values between those read four bytes at a time: a word's
+   * commas are counted at once. A double quote anywhere on the way hands the line to `#walk`,
+   * which reads quoting exactly (quotes are rare in Exchange logs but for user agents).
+   */
+  #testCsvWords(buf: Buffer, start: number, end: number): boolean {
+    const readers = this.#readers;
+    const words = wordsOf(buf);
+    const base = buf.byteOffset;
+    let p = start;
+    let col = 0;
+    for (const target of this.#read) {
+      if (target > col) {
+        p = skipValues(buf, words, base, p, end, target - col);
+        if (p === NOT_ENOUGH) return false; // fewer values than the header names: not a record
+        if (p === QUOTED) return this.#walk(buf, start, end);
+      }
+      if (buf[p] === QUOTE && p < end) return this.#walk(buf, start, end);
+      const next = skipValues(buf, words, base, p, end, 1);
+      if (next === QUOTED) return this.#walk(buf, start, end);
+      const ve = next === NOT_ENOUGH ? end : next - 1;
+      const wanted = readers[target]!;
+      for (let r = 0; r < wanted.length; r++) {
+        const [probe, k] = wanted[r]!;
+        if (probe.test(k, buf, p, ve)) return true;
+      }
+      if (next === NOT_ENOUGH) return false; // the line ends here; a later column read is missing
+      p = next;
+      col = target + 1;
+    }
+    return false;
+  }
+
+  /** `test` byte by byte, reading CSV quoting exactly. */
+  #walk(buf: Buffer, start: number, end: number): boolean {
+    const readers = this.#readers;
+    const last = readers.length - 1;
+    const csv = this.#csv;
+    const sep = csv ? COMMA : SPACE;
     let p = start;
     for (let col = 0; col <= last; col++) {
       if (p > end) return false; // fewer values than the header names: the row is not a record
@@ -114,8 +175,76 @@ export class BoundColumnProbe {
     }
     return false;
   }
+
+  /**
+   * `test` for a W3C line (trimmed already), walking its values from the last one back. A line
+   * with another number of values than the header names is not a record, so reading its values
+   * by position from either end is as good as any.
+   */
+  #testFromEnd(buf: Buffer, start: number, end: number): boolean {
+    const readers = this.#readers;
+    let ve = end;
+    for (let col = this.#width - 1; col >= 0; col--) {
+      if (ve < start) return false; // fewer values than the header names
+      let vs = ve;
+      while (vs > start && buf[vs - 1] !== SPACE) vs--;
+      const wanted = col < readers.length ? readers[col] : undefined;
+      if (wanted !== undefined) {
+        const e = ve - vs === 1 && buf[vs] === DASH ? vs : ve;
+        for (let r = 0; r < wanted.length; r++) {
+          const [probe, k] = wanted[r]!;
+          if (probe.test(k, buf, vs, e)) return true;
+        }
+      }
+      if (col <= this.#first) return false;
+      ve = vs - 1;
+    }
+    return false;
+  }
 }
 
+/** {@link skipValues}: the line ends before that many commas. */
+const NOT_ENOUGH = -1;
+/** {@link skipValues}: a double quote stands before them. */
+const QUOTED = -2;
+
+/** Bit 7 of each byte of `v` that is zero (exact: no borrow from one byte into the next). */
+function zeroBytes(v: number): number {
+  return ~(((v & 0x7f7f7f7f) + 0x7f7f7f7f) | v) & 0x80808080;
+}
+
+/**
+ * The position after the `n`-th comma from `p` in `buf[p, end)`, or {@link NOT_ENOUGH}, or
+ * {@link QUOTED} when a double quote comes first. Whole words of the line are read at once.
+ */
+function skipValues(buf: Buffer, words: Uint32Array, base: number, p: number, end: number, n: number): number {
+  while (p < end && ((base + p) & 3) !== 0) {
+    const c = buf[p++];
+    if (c === QUOTE) return QUOTED;
+    if (c === COMMA && --n === 0) return p;
+  }
+  const lastWord = ((base + end) >>> 2) - 1;
+  let k = (base + p) >>> 2;
+  for (; k <= lastWord; k++) {
+    const w = words[k] as number;
+    if (zeroBytes(w ^ 0x22222222) !== 0) break; // a quote: read this word byte by byte
+    const commas = zeroBytes(w ^ 0x2c2c2c2c);
+    if (commas !== 0) {
+      const count = Math.imul(commas >>> 7, 0x01010101) >>> 24;
+      if (count >= n) break; // the n-th comma is in this word
+      n -= count;
+    }
+  }
+  p = Math.max(p, k * 4 - base);
+  while (p < end) {
+    const c = buf[p++];
+    if (c === QUOTE) return QUOTED;
+    if (c === COMMA && --n === 0) return p;
+  }
+  return NOT_ENOUGH;
+}
+
+/** Whether byte `b` is a blank JavaScript's `trimEnd` removes (ASCII ones; see `test`). */
 function isAsciiBlank(b: number): boolean {
   return b === SPACE || (b >= 9 && b <= 13);
 }

@@ -63,10 +63,11 @@ describe('compileLiterals', () => {
   it('chooses RegExp for few literals, word grams for many long ones, the byte q-gram filter for many short ones', () => {
     assert.equal(literalStrategy(FEW), 'regex');
     assert.equal(literalStrategy([...FEW, 'python-requests']), 'words', 'three long literals');
-    assert.equal(literalStrategy(['/ecp/', 'x-anon', 'shell', 'serverinfo~']), 'regex', 'too many short ones for words, few enough for one RegExp');
+    assert.equal(literalStrategy(['x.js', '={{', '<svg', 'serverinfo~']), 'regex', 'too many short ones for words, few enough for one RegExp');
     assert.equal(literalStrategy(MANY), 'words');
-    assert.equal(literalStrategy([...MANY, '/ecp/', 'x-anon']), 'words', 'two short literals go to a RegExp beside the words');
-    assert.equal(literalStrategy([...MANY, '/ecp/', 'x-anon', 'shell']), 'qgram');
+    assert.equal(literalStrategy([...MANY, '/ecp/', 'x-anon']), 'words', '5- and 6-byte literals are byte pairs of the words');
+    assert.equal(literalStrategy([...MANY, 'x.js', '={{']), 'words', 'two shorter ones go to a RegExp beside the words');
+    assert.equal(literalStrategy([...MANY, 'x.js', '={{', '<svg']), 'qgram');
     assert.equal(literalStrategy([...MANY, '@']), 'regex', 'a one-byte literal cannot be probed by pairs');
     assert.equal(literalStrategy(null), 'all');
     assert.equal(literalStrategy([]), 'none');
@@ -84,8 +85,9 @@ describe('compileLiterals', () => {
   for (const [name, literals] of [
     ['RegExp', FEW],
     ['word grams', MANY],
-    ['word grams with a RegExp beside', [...MANY, '/ecp/', 'x-anon']],
-    ['q-gram', [...MANY, '/ecp/', 'x-anon', 'shell']],
+    ['word grams with pairs', [...MANY, '/ecp/', 'x-anon']],
+    ['word grams with pairs and a RegExp beside', [...MANY, '/ecp/', 'x-anon', 'x.js', '={{']],
+    ['q-gram', [...MANY, 'x.js', '={{', '<svg']],
     ['q-gram with 3-byte literals', [...MANY, '={{', '<svg', '1=1#']],
   ] as const) {
     it(`${name}: finds exactly the lines holding a literal, any case (property, 300 cases)`, () => {

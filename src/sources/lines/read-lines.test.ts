@@ -300,7 +300,7 @@ describe('readLines: prefilter and coverage', () => {
   for (const [name, literals] of [
     ['RegExp', ['serverinfo~', 'x.js']],
     ['word grams', ['serverinfo~', '/ecp/y.js', 'python-requests', 'antsword', 'set-oabvirtualdirectory', 'x-beresource', 'download failed', '~1941962753', 'x.js']],
-    ['q-gram', ['serverinfo~', '/ecp/y.js', 'python-requests', 'antsword', 'set-oabvirtualdirectory', 'x-beresource', 'download failed', '~1941962753', 'x.js', '/ecp/', 'shell']],
+    ['q-gram', ['serverinfo~', '/ecp/y.js', 'python-requests', 'antsword', 'set-oabvirtualdirectory', 'x-beresource', 'download failed', '~1941962753', 'x.js', '={{', 'cmd']],
   ] as const) {
     it(`${name}: records with literals are a superset of those holding one, numbered alike (property, 200 cases)`, async () => {
       assert.equal(literalStrategy(literals), { RegExp: 'regex', 'word grams': 'words', 'q-gram': 'qgram' }[name]);
