@@ -220,8 +220,9 @@ export class IntelMatcher {
   /** Bounded memo tables of the column probe, per role, by the value's bytes (latin1). */
   readonly #probeMemo: Record<Role, Map<string, boolean>> = { ip: new Map(), ua: new Map(), stem: new Map(), host: new Map(), anchor: new Map() };
   readonly #v4 = new Uint8Array(4);
-  /** {@link asciiAgentHash} of every user agent key. */
+  /** {@link asciiAgentHash} of every user agent key, and which lengths such keys have. */
   readonly #uaHashes = new Set<number>();
+  readonly #uaLengths = new Uint8Array(MAX_AGENT_LENGTH + 1);
   /** Hashes of the last two labels of every domain and e-mail domain ({@link labelPair}), and of one-label domains. */
   readonly #domainTails = new Set<number>();
   readonly #domainLabels = new Set<number>();
@@ -299,7 +300,8 @@ export class IntelMatcher {
           break;
         case 'useragent':
           this.#ua.set(e.value, e);
-          this.#uaHashes.add(asciiAgentHash(Buffer.from(e.value, 'utf8'), 0, Buffer.byteLength(e.value, 'utf8')));
+          this.#uaHashes.add(asciiAgentHash(Buffer.from(e.value, 'utf8'), 0, Buffer.byteLength(e.value, 'utf8'), null));
+          this.#uaLengths[Math.min(MAX_AGENT_LENGTH, Buffer.byteLength(e.value, 'utf8'))] = 1;
           addLit(web, longest(e.value.split(/[+ ]/)));
           break;
         case 'filename':
@@ -458,13 +460,14 @@ export class IntelMatcher {
     }
     if (role === 'ua') {
       // An ASCII agent is hashed as its key (trimmed, `+` for space, lower case) straight from
-      // the bytes; anything else takes the road below.
-      const h = asciiAgentHash(buf, start, end);
+      // the bytes, when some listed agent has its length; anything else takes the road below.
+      const h = asciiAgentHash(buf, start, end, this.#uaLengths);
+      if (h === NO_SUCH_LENGTH) return false;
       if (h !== -1) return this.#uaHashes.has(h);
     } else if (role === 'anchor') return this.#anchorMayMatch(buf, start, end);
-    else if (role === 'host' && !mayBeAddress(buf, start, end)) {
-      // A host name (not an address): only its domain can match, and that by its labels.
-      return this.#domain.size > 0 && this.#anchorMayMatch(buf, start, end);
+    else if (role === 'host' && !mayBeAddress(buf, start, end) && isAscii(buf, start, end)) {
+      // A host name (not an address): only its domain can match, and that by its last labels.
+      return this.#domain.size > 0 && this.#hostNameMayMatch(buf, start, end);
     }
     // Anything else is read as the record will read it, once per distinct value.
     const memo = this.#probeMemo[role];
@@ -479,38 +482,65 @@ export class IntelMatcher {
 
   /**
    * Whether an anchor value (AnchorMailbox, BackEndCookie: often unique per line, so not worth
-   * remembering) or a host name could name a listed domain or e-mail address. The matcher finds host names and
+   * remembering) could name a listed domain or e-mail address. The matcher finds host names and
    * e-mail domains as runs of `[A-Za-z0-9.-]`; a listed domain matches such a name only if two
    * consecutive labels of the run are its last two labels (or one label its only one), so the
    * run's label pairs are hashed and looked up, no string made.
    */
   #anchorMayMatch(buf: Buffer, start: number, end: number): boolean {
+    if (this.#domainLabels.size > 0) return this.#anyLabelMayMatch(buf, start, end);
+    // Only the labels on either side of a dot can make a pair: find the dots, hash their labels.
     const tails = this.#domainTails;
-    const singles = this.#domainLabels.size > 0 ? this.#domainLabels : null;
+    for (let d = start; d < end; d++) {
+      if (buf[d] !== 46) continue;
+      let a = d;
+      while (a > start && LABEL_CHAR[buf[a - 1] as number] !== 0) a--;
+      let b = d + 1;
+      while (b < end && LABEL_CHAR[buf[b] as number] !== 0) b++;
+      if (tails.has(labelPair(foldedLabelHash(buf, a, d), foldedLabelHash(buf, d + 1, b)))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether an ASCII host name (a host header, perhaps with a port) could be a listed domain or
+   * below one. The matcher compares the name's dot-separated suffixes with the domains, so a
+   * listed domain matches only if its last two labels are the name's last two (or its only label
+   * the name's last): one lookup.
+   */
+  #hostNameMayMatch(buf: Buffer, start: number, end: number): boolean {
+    let e = end;
+    let i = e;
+    while (i > start && (buf[i - 1] as number) >= 48 && (buf[i - 1] as number) <= 57) i--;
+    if (i < e && i > start && buf[i - 1] === 58) e = i - 1; // a port, as `:\d+$`
+    if (e > start && buf[e - 1] === 46) e--; // one trailing dot
+    let d = e;
+    while (d > start && buf[d - 1] !== 46) d--;
+    const last = lowerHash(buf, d, e);
+    if (this.#domainLabels.has(last)) return true;
+    if (d === start) return false; // one label
+    let b = d - 1;
+    while (b > start && buf[b - 1] !== 46) b--;
+    return this.#domainTails.has(labelPair(lowerHash(buf, b, d - 1), last));
+  }
+
+  /** {@link #anchorMayMatch} when one-label domains are listed too: every label is looked up. */
+  #anyLabelMayMatch(buf: Buffer, start: number, end: number): boolean {
+    const tails = this.#domainTails;
+    const singles = this.#domainLabels;
     let prev = -1; // hash of the previous label of the run, -1 at a run's start
-    let h = LABEL_SEED;
-    let inLabel = false;
+    let a = start;
     for (let i = start; i <= end; i++) {
       const c = i < end ? (buf[i] as number) : 0;
-      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45) {
-        h = Math.imul(h ^ c, LABEL_PRIME);
-        inLabel = true;
-        continue;
-      }
-      if (c >= 65 && c <= 90) {
-        h = Math.imul(h ^ (c + 32), LABEL_PRIME);
-        inLabel = true;
-        continue;
-      }
+      if (LABEL_CHAR[c] !== 0) continue;
       // The end of a label: at a dot the run goes on, anywhere else it ends.
-      if (inLabel || c === 46) {
-        const label = h >>> 0;
+      if (i > a || c === 46) {
+        const label = foldedLabelHash(buf, a, i);
         if (prev !== -1 && tails.has(labelPair(prev, label))) return true;
-        if (singles !== null && singles.has(label)) return true;
+        if (singles.has(label)) return true;
         prev = c === 46 ? label : -1;
       } else prev = -1;
-      h = LABEL_SEED;
-      inLabel = false;
+      a = i + 1;
     }
     return false;
   }
@@ -782,6 +812,30 @@ function ipv4Number(t: string): number {
 const LABEL_SEED = 0x811c9dc5;
 const LABEL_PRIME = 0x01000193;
 
+/** Bytes of a host name label (`[A-Za-z0-9-]`), lower-cased; 0 for any other byte. */
+const LABEL_CHAR = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45) LABEL_CHAR[c] = c;
+  else if (c >= 65 && c <= 90) LABEL_CHAR[c] = c + 32;
+}
+
+/** {@link labelHash} of `buf[start, end)` with ASCII letters lower-cased. */
+function lowerHash(buf: Uint8Array, start: number, end: number): number {
+  let h = LABEL_SEED;
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number;
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), LABEL_PRIME);
+  }
+  return h >>> 0;
+}
+
+/** {@link labelHash} of the lower-cased label `buf[start, end)` (label bytes only). */
+function foldedLabelHash(buf: Uint8Array, start: number, end: number): number {
+  let h = LABEL_SEED;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (LABEL_CHAR[buf[i] as number] as number), LABEL_PRIME);
+  return h >>> 0;
+}
+
 /** FNV-1a of a domain label's bytes, as an unsigned number (the caller lower-cases). */
 function labelHash(buf: Uint8Array, start: number, end: number): number {
   let h = LABEL_SEED;
@@ -794,13 +848,21 @@ function labelPair(a: number, b: number): number {
   return (Math.imul(a, 0x9e3779b1) + b) >>> 0;
 }
 
+/** Agent key lengths are told apart up to this many bytes (longer ones share the last slot). */
+const MAX_AGENT_LENGTH = 1024;
+/** {@link asciiAgentHash}: no listed agent key has the trimmed agent's length. */
+const NO_SUCH_LENGTH = -2;
+
 /**
- * FNV-1a of `userAgentKey` of an ASCII agent (`buf[start, end)`), computed from the bytes, or
- * -1 when the agent holds a non-ASCII byte (its key then needs Unicode lower-casing and trimming).
+ * FNV-1a of `userAgentKey` of an ASCII agent (`buf[start, end)`), computed from the bytes; -1
+ * when the agent holds a non-ASCII byte (its key then needs Unicode lower-casing and trimming);
+ * {@link NO_SUCH_LENGTH} when `lengths` (by key length) has none of the trimmed agent's length.
  */
-function asciiAgentHash(buf: Uint8Array, start: number, end: number): number {
+function asciiAgentHash(buf: Uint8Array, start: number, end: number, lengths: Uint8Array | null): number {
   while (start < end && isAsciiSpace(buf[start] as number)) start++;
   while (end > start && isAsciiSpace(buf[end - 1] as number)) end--;
+  // A non-ASCII agent's key may be shorter or longer than its bytes: only ASCII is ruled out here.
+  if (lengths !== null && lengths[Math.min(MAX_AGENT_LENGTH, end - start)] === 0 && isAscii(buf, start, end)) return NO_SUCH_LENGTH;
   let h = LABEL_SEED;
   for (let i = start; i < end; i++) {
     let c = buf[i] as number;
@@ -814,14 +876,22 @@ function asciiAgentHash(buf: Uint8Array, start: number, end: number): number {
 
 /**
  * False when `buf[start, end)` cannot be an IP address with or without a port or brackets: it
- * holds an ASCII letter past `f` (addresses are digits, hex digits, dots, colons and brackets,
- * with perhaps blanks around them, which `parseIp` trims).
+ * holds an ASCII letter past `f` and no bracket (addresses are digits, hex digits, dots, colons
+ * and brackets, with perhaps blanks around them, which `parseIp` trims).
  */
 function mayBeAddress(buf: Uint8Array, start: number, end: number): boolean {
+  let letter = false;
   for (let i = start; i < end; i++) {
-    const c = (buf[i] as number) | 32;
-    if (c >= 103 && c <= 122) return false;
+    const c = buf[i] as number;
+    if (c === 91 || c === 93) return true;
+    const l = c | 32;
+    if (l >= 103 && l <= 122) letter = true;
   }
+  return !letter;
+}
+
+function isAscii(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if ((buf[i] as number) >= 0x80) return false;
   return true;
 }
 

@@ -28,6 +28,7 @@ const INDICATORS: readonly [IndicatorType, string][] = [
   ['useragent', 'Quoted "Agent"/2.0'],
   ['useragent', 'Agënt/3.0 (Ünicode)'],
   ['domain', 'evil.example'],
+  ['domain', 'my_host.example'],
   ['email', 'ceo@victim.example'],
   ['url-path', '/owa/auth/probe.aspx'],
   ['url', 'http://c2.example.net/ecp/drop.js'],
@@ -51,6 +52,8 @@ const IIS = [
   iisLine('/OWA/auth/probe.aspx', '10.1.2.6', 'Mozilla/5.0', 'mail.contoso.com'), // URL path, any case
   iisLine('/owa/', '10.1.2.7', 'Mozilla/5.0', 'mail.contoso.com'),
   iisLine('/owa/', '10.1.2.8', 'AGËNT/3.0+(ünicode)', 'mail.contoso.com'), // non-ASCII agent, other case
+  iisLine('/owa/', '10.1.2.9', 'Mozilla/5.0', 'www.My_Host.example.'), // underscore, trailing dot
+  iisLine('/owa/', '10.1.2.9', 'Mozilla/5.0', 'host.example'), // the listed domain's last label only: no match
   // A later header block with other columns: no cs-host, X-Forwarded-For added.
   '#Fields: date time cs-uri-stem c-ip X-Forwarded-For cs(User-Agent)',
   '2021-03-03 03:00:00 /owa/ 10.1.2.8 203.0.113.7 Mozilla/5.0', // forwarded address
@@ -80,6 +83,9 @@ const PROXY = [
   proxyLine('[2001:db8::1]', '/owa/', '', 'Mozilla/5.0', '10.1.2.11', ''), // IPv6 host
   proxyLine('mail.contoso.com', '/owa/', '"SMTP:user@contoso.com,x"', '"Mozilla/5.0 (X11, Linux)"', '10.1.2.12', ''), // quoted, no match
   proxyLine('mail.contoso.com', '/owa/', 'SMTP:user@contoso.com', '" EVIL AGENT/1.0 (COMPATIBLE, PROBE)\t"', '10.1.2.13', ''), // other case, blanks around
+  proxyLine('[evil.example]', '/owa/', '', 'Mozilla/5.0', '10.1.2.14', ''), // a bracketed name
+  proxyLine('mail.contoso.com', '/owa/', '', 'Mozilla/5.0', '10.1.2.15', 'Server~x.evil.example_y~1941962752'), // a name the underscore ends
+  proxyLine('mail.contoso.com', '/owa/', 'SMTP:a@my_host.example', 'Mozilla/5.0', '10.1.2.16', ''), // no host name starts after the underscore
 ];
 
 let dir = '';
@@ -127,6 +133,8 @@ test('the column probe finds every web indicator a full read finds, and parses f
     'HttpProxy_2021030302-1.LOG:13 http://c2.example.net/ecp/drop.js',
     'HttpProxy_2021030302-1.LOG:15 2001:db8::1',
     'HttpProxy_2021030302-1.LOG:17 Evil Agent/1.0 (compatible, probe)',
+    'HttpProxy_2021030302-1.LOG:18 evil.example',
+    'HttpProxy_2021030302-1.LOG:19 evil.example',
     'HttpProxy_2021030302-1.LOG:7 203.0.113.7',
     'HttpProxy_2021030302-1.LOG:8 Evil Agent/1.0 (compatible, probe)',
     'HttpProxy_2021030302-1.LOG:9 Quoted "Agent"/2.0',
@@ -134,7 +142,8 @@ test('the column probe finds every web indicator a full read finds, and parses f
     'u_ex210303.log:11 evil.example',
     'u_ex210303.log:12 /owa/auth/probe.aspx',
     'u_ex210303.log:14 Agënt/3.0 (Ünicode)',
-    'u_ex210303.log:16 203.0.113.7',
+    'u_ex210303.log:15 my_host.example',
+    'u_ex210303.log:18 203.0.113.7',
     'u_ex210303.log:7 203.0.113.7',
     'u_ex210303.log:8 198.51.100.0/24',
     'u_ex210303.log:9 2001:db8::1',
