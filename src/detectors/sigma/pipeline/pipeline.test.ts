@@ -3,13 +3,13 @@
 // Security 4688 as process creation, the Data pseudo-field, Exchange's own log sources, and
 // the pipeline file format.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadSigmaText } from '../load.js';
 import { compileOne, iisRecord, procRule, record, winEvent } from '../testing/fixtures.js';
-import { parsePipelineText } from './load.js';
+import { builtinPipelineFiles, parsePipelineText } from './load.js';
 
 const web = (detection: string): string => procRule(detection, 'category: webserver');
 const proxy = (detection: string): string => procRule(detection, 'category: proxy');
@@ -146,6 +146,13 @@ describe('pipeline files', () => {
   test('the built-in pipelines parse', () => {
     const r = loadSigmaText(procRule("selection:\n    a: b\ncondition: selection"), 'x.yml');
     assert.deepEqual(r.failed, []);
+  });
+  test('the fast YAML reader and the yaml library read the built-in pipelines alike', () => {
+    for (const file of builtinPipelineFiles()) {
+      const text = readFileSync(file, 'utf8');
+      // The fast reader leaves CRLF text to the library.
+      assert.deepEqual(parsePipelineText(text, file), parsePipelineText(text.replaceAll('\n', '\r\n'), file), file);
+    }
   });
   test('errors name the file, line and reason', () => {
     assert.throws(
