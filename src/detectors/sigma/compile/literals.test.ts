@@ -2,6 +2,9 @@
 // where a raw line would not contain them verbatim, and a soundness property: whenever a rule
 // matches a W3C record, the record's raw line contains one of the rule's literals.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { compileOne, iisRecord, procRule, rng } from '../testing/fixtures.js';
 
@@ -23,6 +26,20 @@ describe('derivation', () => {
     assert.deepEqual(web("selection:\n    cs-uri-query|contains: 'x.aspx?cmd=whoami'\ncondition: selection"), ['cmd=whoami']);
     // User agents are written with '+' for spaces.
     assert.deepEqual(web("selection:\n    cs-user-agent|contains: 'Mozilla/5.0 (Windows NT'\ncondition: selection"), ['mozilla/5.0']);
+    // ...but a '+' in a rule's value is only ever matched as written: the spelling with spaces has none.
+    assert.deepEqual(web("keywords:\n    - '=net+user'\n    - ' onerror='\ncondition: keywords")?.slice().sort(), ['=net+user', 'onerror=']);
+  });
+  test('a pipeline that joins values seamlessly or deletes characters gives no literal', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exhunt-lit-'));
+    const file = join(dir, 'seamless.yaml');
+    writeFileSync(
+      file,
+      "name: seamless\nlogsources:\n  - id: webserver.iis\n    sigma: { category: webserver }\n    kind: iis\n    fields:\n      both: { join: [cs-uri-stem, cs-uri-query] }\n      agent: { field: cs(User-Agent), alternatives: [{ replace: '+', with: '' }] }\n",
+    );
+    const lits = (detection: string): readonly string[] | null => compileOne(procRule(detection, 'category: webserver'), { pipelines: [file] }).literals;
+    assert.equal(lits("selection:\n    both|contains: 'x.aspxcmd'\ncondition: selection"), null);
+    assert.equal(lits("selection:\n    agent|contains: 'Mozilla/5.0'\ncondition: selection"), null);
+    assert.equal(lits("keywords:\n    - 'Mozilla/5.0'\ncondition: keywords"), null);
   });
   test('regular expressions give their required literal; wildcards split', () => {
     assert.deepEqual(web("selection:\n    cs-uri-stem|re: '/owa/auth/[a-z]+\\.aspx'\ncondition: selection"), ['/owa/auth/']);
@@ -53,13 +70,17 @@ describe('soundness', () => {
         ['cs-user-agent', rand(2) ? ua : ua.replace(/\+/g, ' ')],
         ['cs-method', rec.get('cs-method')!],
       ];
+      // Keywords: any of those values.
+      choices.push(['keywords', choices[rand(choices.length)]![1]]);
       const [field, seen] = choices[rand(choices.length)]!;
       const a = rand(seen.length + 1);
       const b = a + rand(seen.length - a + 1);
-      const piece = seen.slice(a, b);
+      // A keyword always searches for something.
+      const piece = field === 'keywords' && a === b ? seen : seen.slice(a, b);
       const mod = a === 0 && b === seen.length ? '' : a === 0 ? '|startswith' : b === seen.length ? '|endswith' : '|contains';
       const value = piece.replace(/\\/g, '\\\\').replace(/[*?]/g, (c) => `\\${c}`).replace(/'/g, "''");
-      const d = compileOne(procRule(`selection:\n    ${field}${mod}: '${value}'\ncondition: selection`, 'category: webserver'));
+      const detection = field === 'keywords' ? `keywords:\n    - '${value}'\ncondition: keywords` : `selection:\n    ${field}${mod}: '${value}'\ncondition: selection`;
+      const d = compileOne(procRule(detection, 'category: webserver'));
       assert.ok(d.test(rec), `${field}${mod}: '${value}' should match its own record`);
       checked++;
       const raw = Object.values(rec.fields())

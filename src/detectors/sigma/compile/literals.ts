@@ -6,7 +6,8 @@
  * value that appears verbatim in the raw line. That holds for text logs (IIS W3C, HttpProxy,
  * ECP, OAB), cut at `"` (CSV doubles it); it does not hold for event records (no raw line) or
  * for values a log source builds (a joined stem and query lose their `?` boundary, a user agent
- * read with spaces is written with `+`), so literals are cut at those characters too. Negated
+ * read with spaces is written with `+`), so literals are cut at the characters a log source puts
+ * in (the `?`, the space; not the `+`, which a rule's value can only match as written). Negated
  * parts, numbers, null, `exists` and field references give no literal; whenever a part of the
  * rule cannot be covered, the answer is null ("no hint"), which is always safe.
  */
@@ -128,8 +129,13 @@ function longestPiece(runs: readonly string[], cuts: string): string | null {
 /** Characters a literal must be cut at for a field of this log source; null when unusable. */
 function fieldCuts(spec: FieldSpec | undefined): string | null {
   if (spec === undefined || typeof spec === 'string' || Array.isArray(spec)) return '"';
-  if ('join' in spec) return `"${spec.separator}`;
-  if ('alternatives' in spec) return `"${spec.alternatives.map((a) => a.replace + a.with).join('')}`;
+  // A piece without a separator character lies within one joined value; an empty separator
+  // joins values seamlessly, so no piece is sure to stand in the line.
+  if ('join' in spec) return spec.separator === '' ? null : `"${spec.separator}`;
+  // An alternative spelling swaps every `replace` of the value as read for `with`, so a piece
+  // without a character of `with` stands in the value as read (`=net+user` in a W3C user agent
+  // read with spaces can only be `=net+user` itself); an empty `with` joins what was around it.
+  if ('alternatives' in spec) return spec.alternatives.some((a) => a.with === '') ? null : `"${spec.alternatives.map((a) => a.with).join('')}`;
   return null;
 }
 
@@ -137,8 +143,11 @@ function fieldCuts(spec: FieldSpec | undefined): string | null {
 function keywordCuts(r: Route): string | null {
   let cuts = '"';
   for (const spec of r.fields.values()) {
+    // Renames and extensions build no value: theirs are the record's own (or parts of them).
+    if (typeof spec !== 'object' || Array.isArray(spec) || !('join' in spec || 'alternatives' in spec)) continue;
     const c = fieldCuts(spec);
-    if (c !== null) cuts += c;
+    if (c === null) return null;
+    cuts += c;
   }
   return cuts;
 }
