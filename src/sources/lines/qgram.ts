@@ -157,13 +157,26 @@ export function buildQGrams(literals: readonly string[], sample?: Uint8Array): Q
   return { s, pairs: tables[2].table(), triples: tables[3].table(), literals };
 }
 
-/** How often each (hashed) pair and triple occurs in the sample, case folded. */
+/**
+ * How often each (hashed) pair and triple occurs in the sample, case folded. One plain loop: it
+ * runs once per table, before V8 has optimized much, and a folded copy made with
+ * `Uint8Array.from` and a mapping function took 20-40 ms of a scan thread per 256 KB sample.
+ */
 function countQGrams(sample: Uint8Array): [Uint32Array, Uint32Array] {
   const pairs = new Uint32Array(1 << 16);
   const triples = new Uint32Array(1 << TRIPLE_BITS);
-  const folded = Uint8Array.from(sample, (b) => FOLD[b] as number);
-  for (let i = 0; i + 2 <= folded.length; i++) (pairs[hashAt(2, folded, i)] as number)++;
-  for (let i = 0; i + 3 <= folded.length; i++) (triples[hashAt(3, folded, i)] as number)++;
+  const n = sample.length;
+  if (n < 2) return [pairs, triples];
+  let a = FOLD[sample[0] as number] as number;
+  let b = FOLD[sample[1] as number] as number;
+  (pairs[hash2(a, b)] as number)++;
+  for (let i = 2; i < n; i++) {
+    const c = FOLD[sample[i] as number] as number;
+    (pairs[hash2(b, c)] as number)++;
+    (triples[hash3(a, b, c)] as number)++;
+    a = b;
+    b = c;
+  }
   return [pairs, triples];
 }
 
