@@ -31,30 +31,35 @@ interface KindIndex {
   readonly other: Route[];
 }
 
-/** What a router knows about one record: the log sources it belongs to and its views. */
+/**
+ * What a router knows about one record: the log sources it belongs to and its views. Made for
+ * every record a Sigma rule is asked about, so it holds no more than those: a record belongs to
+ * one or two log sources of the dozens the pipelines declare.
+ */
 export class RoutedRecord {
   readonly record: LogRecord;
-  readonly #member: Uint8Array;
-  readonly #views: (RecordView | undefined)[];
+  /** Indices of the log sources the record belongs to, and their views once made (same order). */
+  readonly #member: readonly number[];
+  readonly #views: (RecordView | undefined)[] = [];
   readonly #routes: readonly Route[];
 
-  constructor(record: LogRecord, routes: readonly Route[], member: Uint8Array) {
+  constructor(record: LogRecord, routes: readonly Route[], member: readonly number[]) {
     this.record = record;
     this.#routes = routes;
     this.#member = member;
-    this.#views = new Array<RecordView | undefined>(routes.length);
   }
 
   belongs(route: number): boolean {
-    return this.#member[route] === 1;
+    return this.#member.includes(route);
   }
 
   view(route: number): RecordView {
-    let v = this.#views[route];
+    const at = this.#member.indexOf(route);
+    let v = at === -1 ? undefined : this.#views[at];
     if (v === undefined) {
       const r = this.#routes[route]!;
       v = new RecordView(this.record, r.id, r.fields);
-      this.#views[route] = v;
+      if (at !== -1) this.#views[at] = v;
     }
     return v;
   }
@@ -90,12 +95,13 @@ export class Router {
    */
   route(record: LogRecord): RoutedRecord {
     if (record === this.#last && this.#lastState) return this.#lastState;
-    const member = new Uint8Array(this.routes.length);
+    const member: number[] = [];
     const k = this.#index.get(record.kind);
     if (k) {
       const ch = k.byChannel.size ? record.get('Channel')?.toLowerCase() : undefined;
-      const candidates = ch !== undefined ? [...(k.byChannel.get(ch) ?? []), ...k.other] : k.other;
-      for (const r of candidates) if (r.test(record)) member[r.index] = 1;
+      const byChannel = ch !== undefined ? k.byChannel.get(ch) : undefined;
+      if (byChannel) for (const r of byChannel) if (r.test(record)) member.push(r.index);
+      for (const r of k.other) if (r.test(record)) member.push(r.index);
     }
     const state = new RoutedRecord(record, this.routes, member);
     this.#last = record;
