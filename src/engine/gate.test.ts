@@ -60,6 +60,17 @@ test('never hides a record from a detector one of whose literals it holds, befor
   }
 });
 
+test('short anchors are found as in the lower-cased line, beyond ASCII too (Kelvin sign, dotted capital I)', () => {
+  const anchors = ['={{', '<svg', 'cmd', '<ki', 'x<i', '1=1#'];
+  const ds = [...anchors.map((a) => detector(a, [a])), ...filler];
+  const gate = new LiteralGate(ds);
+  const texts = ['a={{b', 'A<SVG', '<sVg<svx', 'x<sv', 'CMD', 'c-m-d', '<\u212AI', '<\u212A\u0130', 'X<\u0130', '\u0130x<i', '1=1#', '1=1', '<<svg', '<sv\u212A'];
+  for (const t of texts) {
+    const wanted = gate.wanted(iis({ 'cs-uri-query': t }));
+    anchors.forEach((a, i) => assert.equal(wanted[i], t.toLowerCase().includes(a) ? 1 : 0, `${JSON.stringify(t)} / ${a}`));
+  }
+});
+
 test('few detectors: the gate stands aside', () => {
   const gate = new LiteralGate([detector('one', ['/ecp/'])]);
   assert.equal(gate.applies(iis({ x: '/owa/' })), false);
