@@ -75,6 +75,8 @@ function commonness(b: number): number {
   if (b >= 97 && b <= 122) return 2;
   return 1;
 }
+/** `commonness` by byte: tables are built once per thread, before V8 optimizes, for hundreds of literals. */
+const COMMONNESS = Uint8Array.from({ length: 256 }, (_, b) => commonness(b));
 
 /** The byte and, for a lower-case ASCII letter, its upper-case spelling. */
 function spellings(b: number): readonly number[] {
@@ -134,7 +136,7 @@ export function buildQGrams(literals: readonly string[], sample?: Uint8Array): Q
   // Counts in the sample first; the fixed estimate breaks ties (q-grams the sample lacks).
   const cost = (q: 2 | 3, p: Uint8Array, i: number): number => {
     let c = 1;
-    for (let j = 0; j < q; j++) c *= commonness(p[i + j] as number);
+    for (let j = 0; j < q; j++) c *= COMMONNESS[p[i + j] as number] as number;
     return counts ? (counts[q === 2 ? 0 : 1][hashAt(q, p, i)] as number) * 1024 + c : c;
   };
   const tables = { 2: new TableBuilder(2), 3: new TableBuilder(3) } as const;
@@ -169,11 +171,12 @@ function countQGrams(sample: Uint8Array): [Uint32Array, Uint32Array] {
   if (n < 2) return [pairs, triples];
   let a = FOLD[sample[0] as number] as number;
   let b = FOLD[sample[1] as number] as number;
-  (pairs[hash2(a, b)] as number)++;
+  // hash2 and hash3 by hand (bytes need no masking): calls cost half again in unoptimized code.
+  (pairs[(a << 8) | b] as number)++;
   for (let i = 2; i < n; i++) {
     const c = FOLD[sample[i] as number] as number;
-    (pairs[hash2(b, c)] as number)++;
-    (triples[hash3(a, b, c)] as number)++;
+    (pairs[(b << 8) | c] as number)++;
+    (triples[Math.imul((a << 16) | (b << 8) | c, 0x9e3779b1) >>> (32 - TRIPLE_BITS)] as number)++;
     a = b;
     b = c;
   }
