@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes dist/src/content/builtin-content.json, the build-time cache of the built-in content pack
-// (rules and indicator sets parsed and validated once). Run after `tsc` by `npm run build`; a scan
-// works without it (slower start), and ignores entries whose YAML changed since (src/content/cache.ts).
+// (rules, indicator sets and Sigma pipelines parsed and validated once). Run after `tsc` by
+// `npm run build`; a scan works without it (slower start), and ignores entries whose YAML changed
+// since (src/content/cache.ts).
 import { writeBuiltinContentCache } from '../dist/src/content/build-cache.js';
 
 const r = await writeBuiltinContentCache();

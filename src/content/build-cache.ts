@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContentError } from '../core/errors.js';
+import { pipelineCacheInputs } from '../detectors/sigma/pipeline/parse.js';
 import { readBundledPackFile } from '../intel/bundled-cache.js';
 import { BUILTIN_CACHE_FILE, writeContentCache, type CacheInput } from './cache.js';
 import { cacheInputs } from './load.js';
@@ -36,6 +37,10 @@ export async function writeBuiltinContentCache(dir: string = builtinContentDir()
       problems.push(new ContentError(e instanceof Error ? e.message : String(e), { path }));
     }
   }
+  // The Sigma pipelines (content/pipelines), as src/detectors/sigma/pipeline reads them.
+  const pipelines = pipelineCacheInputs(dir);
+  all.push(...pipelines.inputs);
+  problems.push(...pipelines.errors);
   writeContentCache(all, file);
   return { file, files: all.length, errors: problems };
 }

@@ -78,7 +78,7 @@ describe('content cache', () => {
   it('fingerprints every module the schema is built from', () => {
     const here = dirname(fileURLToPath(import.meta.url));
     const listed = new Set(SCHEMA_MODULES.map((m) => resolve(here, m)));
-    const todo = [resolve(here, './schema.js')];
+    const todo = [resolve(here, './schema.js'), resolve(here, '../detectors/sigma/pipeline/schema.js')];
     const seen = new Set<string>();
     while (todo.length > 0) {
       const file = todo.pop() as string;

@@ -6,7 +6,8 @@
  *
  * The same file holds exhunt's bundled indicator packs (`content/intel/`) as read by the intel
  * pack reader (`intel/bundled-cache.ts`), which spares every scan thread the YAML and schema
- * libraries (about 25 MB of memory each) and the parse.
+ * libraries (about 25 MB of memory each) and the parse; and the Sigma pipelines
+ * (`content/pipelines/`), validated as `detectors/sigma/pipeline/parse.ts` does.
  *
  * The cache is an accelerator, never a source of truth:
  * - each entry is used only for a file whose bytes hash to the entry's SHA-256, so a file edited,
@@ -19,13 +20,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { PipelineFile } from '../detectors/sigma/pipeline/schema.js';
 import type { BundledPackFile } from '../intel/bundled-cache.js';
 import type { IndicatorSet, Rule } from './schema.js';
 
 type CacheEntry =
   | { readonly kind: 'rule'; readonly sha256: string; readonly data: Rule }
   | { readonly kind: 'indicators'; readonly sha256: string; readonly data: IndicatorSet }
-  | { readonly kind: 'intel'; readonly sha256: string; readonly data: BundledPackFile };
+  | { readonly kind: 'intel'; readonly sha256: string; readonly data: BundledPackFile }
+  | { readonly kind: 'pipeline'; readonly sha256: string; readonly data: PipelineFile };
 
 interface CacheFile {
   readonly format: typeof FORMAT;
@@ -41,10 +44,11 @@ const FORMAT = 1;
 export const BUILTIN_CACHE_FILE = fileURLToPath(new URL('./builtin-content.json', import.meta.url));
 
 /**
- * Compiled modules whose code decides what a validated file looks like: the schema and every
- * module it imports (a test checks that this list follows the schema's imports).
+ * Compiled modules whose code decides what a validated file looks like: the schemas (content
+ * packs, Sigma pipelines) and every module they import (a test checks that this list follows
+ * the schemas' imports).
  */
-export const SCHEMA_MODULES = ['./schema.js', './model.js', '../core/severity.js', '../core/origin.js'] as const;
+export const SCHEMA_MODULES = ['./schema.js', './model.js', '../core/severity.js', '../core/origin.js', '../detectors/sigma/pipeline/schema.js'] as const;
 
 /**
  * Where the code that reads an indicator pack starts (the pack format, the normalisers behind the
@@ -123,6 +127,12 @@ export class ContentCache {
     return e?.kind === 'intel' ? e.data : undefined;
   }
 
+  /** The validated Sigma pipeline of the file at `rel` (`pipelines/…`), when `bytes` are the ones cached. */
+  pipeline(rel: string, bytes: Buffer): PipelineFile | undefined {
+    const e = this.#entry(rel, bytes);
+    return e?.kind === 'pipeline' ? e.data : undefined;
+  }
+
   #entry(rel: string, bytes: Buffer): CacheEntry | undefined {
     const e = Object.hasOwn(this.#files, rel) ? this.#files[rel] : undefined;
     return e !== undefined && e.sha256 === sha256(bytes) ? e : undefined;
@@ -134,6 +144,7 @@ export type CacheInput = { readonly rel: string; readonly bytes: Buffer } & (
   | { readonly kind: 'rule'; readonly data: Rule }
   | { readonly kind: 'indicators'; readonly data: IndicatorSet }
   | { readonly kind: 'intel'; readonly data: BundledPackFile }
+  | { readonly kind: 'pipeline'; readonly data: PipelineFile }
 );
 
 /**
@@ -151,7 +162,9 @@ export function writeContentCache(inputs: readonly CacheInput[], file: string = 
         ? { kind: 'rule', sha256: hash, data: i.data }
         : i.kind === 'indicators'
           ? { kind: 'indicators', sha256: hash, data: i.data }
-          : { kind: 'intel', sha256: hash, data: i.data };
+          : i.kind === 'intel'
+            ? { kind: 'intel', sha256: hash, data: i.data }
+            : { kind: 'pipeline', sha256: hash, data: i.data };
   }
   const out: CacheFile = { format: FORMAT, fingerprint, files };
   const tmp = `${file}.${process.pid}.tmp`;

@@ -2,16 +2,20 @@
  * @module Loads pipeline files: the built-in ones under `content/pipelines/` (in name order),
  * then the user's. Entries are kept in that order; an entry whose id was seen before replaces
  * the earlier one in place, so a user can redefine a built-in log source.
+ *
+ * Built-in pipelines are served from the build-time content cache (src/content/cache.ts) when
+ * their bytes are the ones it was built from, like exhunt's built-in rules; other files are
+ * parsed and validated by ./parse.ts, which is loaded on first use only: with it come the `yaml`
+ * and `zod` libraries, which took each scan thread about 70 ms to load.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { LineCounter, isNode, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import { join, relative, sep } from 'node:path';
+import { ContentCache } from '../../../content/cache.js';
 import { builtinContentDir } from '../../../content/package-root.js';
 import { SigmaError } from '../errors.js';
-import { NotFastYaml, parseFast } from '../yaml/fast.js';
-import { SourceMap } from '../yaml/located.js';
+import type * as ParseModule from './parse.js';
 import type { FieldSpec, LogsourceEntry, PipelineFile } from './schema.js';
-import { pipelineSchema } from './schema.js';
 
 export interface PipelineEntry extends LogsourceEntry {
   /** Pipeline file the entry comes from. */
@@ -35,47 +39,7 @@ export function builtinPipelineFiles(): string[] {
 
 /** Parses one pipeline file; throws SigmaError (code `pipeline`) with the line of the problem. */
 export function parsePipelineText(text: string, file: string): PipelineEntry[] {
-  return parseFastPipeline(text, file) ?? parseLibraryPipeline(text, file);
-}
-
-/**
- * Pipelines are plain block YAML, which the rules' fast reader (../yaml/fast.ts) reads in a
- * fraction of the `yaml` library's time: composing the built-in pipelines with the library was
- * most of the time a scan thread took to load a hundred Sigma rules. Null when the fast reader
- * cannot read the file or it does not fit the schema: the library then says where the problem is.
- */
-function parseFastPipeline(text: string, file: string): PipelineEntry[] | null {
-  let docs;
-  try {
-    docs = parseFast(text, new SourceMap(file));
-  } catch (e) {
-    if (e instanceof NotFastYaml) return null;
-    throw e;
-  }
-  if (docs.length !== 1) return null;
-  const parsed = pipelineSchema.safeParse(docs[0]!.value);
-  return parsed.success ? entriesOf(parsed.data, file) : null;
-}
-
-function parseLibraryPipeline(text: string, file: string): PipelineEntry[] {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
-  const yamlErr = doc.errors[0];
-  if (yamlErr) {
-    const p = lc.linePos(yamlErr.pos[0]);
-    throw new SigmaError('pipeline', `YAML: ${yamlErr.message.split('\n')[0] ?? ''}`, { file, line: p.line, column: p.col });
-  }
-  const parsed = pipelineSchema.safeParse(doc.toJS());
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
-    let node: unknown;
-    for (let n = path.length; n >= 0 && !isNode(node); n--) node = doc.getIn(path.slice(0, n), true);
-    const range = isNode(node) ? node.range : undefined;
-    const p = range ? lc.linePos(range[0]) : undefined;
-    throw new SigmaError('pipeline', `${path.join('.') || '(top)'}: ${issue.message}`, { file, ...(p ? { line: p.line, column: p.col } : {}) });
-  }
-  return entriesOf(parsed.data, file);
+  return entriesOf(parser().parsePipelineFile(text, file), file);
 }
 
 function entriesOf(pipeline: PipelineFile, file: string): PipelineEntry[] {
@@ -96,9 +60,31 @@ function parseFileCached(file: string): readonly PipelineEntry[] {
   const stamp = `${st.size}:${st.mtimeMs}`;
   const hit = cache.get(file);
   if (hit && hit.stamp === stamp) return hit.entries;
-  const entries = parsePipelineText(readFileSync(file, 'utf8'), file);
+  const bytes = readFileSync(file);
+  const rel = builtinRelative(file);
+  const cached = rel === null ? undefined : builtinCache()?.pipeline(rel, bytes);
+  const entries = entriesOf(cached ?? parser().parsePipelineFile(bytes.toString('utf8'), file), file);
   cache.set(file, { stamp, entries });
   return entries;
+}
+
+/** The path of a file of the built-in content folder relative to it (`/` separators), or null. */
+function builtinRelative(file: string): string | null {
+  const rel = relative(builtinContentDir(), file);
+  return rel.startsWith('..') || rel.includes(':') ? null : rel.split(sep).join('/');
+}
+
+let contentCache: ContentCache | null | undefined;
+function builtinCache(): ContentCache | null {
+  if (contentCache === undefined) contentCache = ContentCache.open();
+  return contentCache;
+}
+
+const require = createRequire(import.meta.url);
+let parseModule: typeof ParseModule | undefined;
+function parser(): typeof ParseModule {
+  parseModule ??= require('./parse.js') as typeof ParseModule;
+  return parseModule;
 }
 
 export function loadPipelines(files: readonly string[]): LoadedPipelines {

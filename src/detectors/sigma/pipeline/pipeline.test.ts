@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadSigmaText } from '../load.js';
 import { compileOne, iisRecord, procRule, record, winEvent } from '../testing/fixtures.js';
-import { builtinPipelineFiles, parsePipelineText } from './load.js';
+import { ContentCache } from '../../../content/cache.js';
+import { builtinPipelineFiles, loadPipelines, parsePipelineText } from './load.js';
 
 const web = (detection: string): string => procRule(detection, 'category: webserver');
 const proxy = (detection: string): string => procRule(detection, 'category: proxy');
@@ -152,6 +153,16 @@ describe('pipeline files', () => {
       const text = readFileSync(file, 'utf8');
       // The fast reader leaves CRLF text to the library.
       assert.deepEqual(parsePipelineText(text, file), parsePipelineText(text.replaceAll('\n', '\r\n'), file), file);
+    }
+  });
+  test('the built-in pipelines come from the build-time content cache, as they parse', () => {
+    const cache = ContentCache.open();
+    assert.ok(cache, 'npm run build writes the cache');
+    for (const file of builtinPipelineFiles()) {
+      const bytes = readFileSync(file);
+      const cached = cache.pipeline(`pipelines/${basename(file)}`, bytes);
+      assert.ok(cached, file);
+      assert.deepEqual(parsePipelineText(bytes.toString('utf8'), file), loadPipelines([file]).entries, file);
     }
   });
   test('errors name the file, line and reason', () => {

@@ -10,8 +10,9 @@
  * Aliases are resolved (the same object is shared) and `<<` merge keys are applied. Duplicate
  * keys are errors: in a detection they would silently drop a condition.
  */
+import { createRequire } from 'node:module';
+import type * as YamlLibrary from 'yaml';
 import type { Document, Node as YamlNode, Scalar } from 'yaml';
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import { SigmaError } from '../errors.js';
 import { NotFastYaml, parseFast } from './fast.js';
 
@@ -114,6 +115,18 @@ export interface ParsedYaml {
   readonly errors: readonly { readonly index: number; readonly error: SigmaError }[];
 }
 
+const require = createRequire(import.meta.url);
+let library: typeof YamlLibrary | undefined;
+
+/**
+ * The `yaml` library, loaded on first use: the fast reader reads SigmaHQ's rules and exhunt's
+ * pipelines, and loading the library cost each scan thread about 25 ms.
+ */
+export function yamlLibrary(): typeof YamlLibrary {
+  library ??= require('yaml') as typeof YamlLibrary;
+  return library;
+}
+
 /** Nesting deeper than this is refused (rules are small; deep nesting is an attack on the stack). */
 const MAX_DEPTH = 64;
 const MAX_NODES = 200_000;
@@ -134,6 +147,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
 
 /** Parses a YAML file with the `yaml` library (any YAML; the reference for ./fast.ts). */
 export function parseYamlLibrary(text: string, file: string): ParsedYaml {
+  const { LineCounter, parseAllDocuments, isScalar } = yamlLibrary();
   const lc = new LineCounter();
   const map = new SourceMap(file);
   const documents: YamlDocument[] = [];
@@ -196,6 +210,7 @@ class Converter {
       const p = this.#start(n as YamlNode);
       throw new SigmaError('yaml', `YAML expands to more than ${MAX_NODES} values (aliases?)`, { file: this.#map.file, line: p.line, column: p.column });
     }
+    const { isAlias, isMap, isScalar, isSeq } = yamlLibrary();
     if (isAlias(n)) return this.node(n.resolve(this.#doc), depth + 1);
     if (isScalar(n)) return scalarValue(n);
     if (isSeq(n)) {
@@ -256,6 +271,6 @@ function scalarValue(s: Scalar): YamlValue {
 }
 
 function numericSource(n: unknown): string | undefined {
-  if (isScalar(n) && (typeof n.value === 'number' || typeof n.value === 'bigint')) return n.source ?? String(n.value);
+  if (yamlLibrary().isScalar(n) && (typeof n.value === 'number' || typeof n.value === 'bigint')) return n.source ?? String(n.value);
   return undefined;
 }
