@@ -12,7 +12,8 @@ function naive(text: string, literals: readonly string[]): Set<number> {
 }
 
 function randomLine(rand: () => number, literals: readonly string[]): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,;/~.-_"=<{%é';
+  // Beyond Latin-1 too (Kelvin sign, long s): strings hash char codes past a byte.
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,;/~.-_"=<{%é\u212a\u017f';
   let line = '';
   const n = Math.floor(rand() * 120);
   while (line.length < n) {

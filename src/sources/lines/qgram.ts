@@ -290,6 +290,17 @@ function verifyString(bucket: readonly Probe[], text: string, i: number, found: 
 /** Calls `found` with the index of every literal that occurs in `text` (possibly more than once). */
 export function allInString(set: QGramSet, text: string, found: (id: number) => void): void {
   const { s, pairs, triples } = set;
+  if (pairs === null && triples !== null) {
+    // The common case, kept apart so the loop holds one table lookup (0.7 -> 0.6 µs per IIS line
+    // with SigmaHQ's webserver literals). Char codes are not masked to bytes: any hash stays in
+    // the table, and one from a character past ASCII can only send a probe to be verified in vain.
+    const f3 = triples.filter;
+    for (let i = 0; i + 3 <= text.length; i += s) {
+      const h = Math.imul((text.charCodeAt(i) << 16) | (text.charCodeAt(i + 1) << 8) | text.charCodeAt(i + 2), 0x9e3779b1) >>> (32 - TRIPLE_BITS);
+      if (f3[h] !== 0) verifyString(triples.buckets[h]!, text, i, found);
+    }
+    return;
+  }
   for (let i = 0; i + 2 <= text.length; i += s) {
     const a = text.charCodeAt(i);
     const b = text.charCodeAt(i + 1);
