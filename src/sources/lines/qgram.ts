@@ -26,11 +26,7 @@ const TRIPLE_BITS = 18;
 /** Longer strides register more q-grams per literal, which makes the filter fire more often. */
 const MAX_STRIDE = 6;
 
-interface Probe {
-  /** The literal, lower-case bytes. */
-  readonly bytes: Uint8Array;
-  /** Where the registered q-gram starts in the literal. */
-  readonly offset: number;
+interface Probe extends GramProbe {
   /** Index of the literal in the list given to `buildQGrams`. */
   readonly id: number;
 }
@@ -183,8 +179,19 @@ function countQGrams(sample: Uint8Array): [Uint32Array, Uint32Array] {
   return [pairs, triples];
 }
 
-/** Verifies the probes of one bucket at probe position `i`; the earliest occurrence, or -1. */
-function verifyBytes(bucket: readonly Probe[], t: Uint8Array, i: number, from: number, to: number): number {
+/** A registered gram of a literal, as the verification needs it (the word-gram filter shares it). */
+export interface GramProbe {
+  /** The literal, lower-case bytes. */
+  readonly bytes: Uint8Array;
+  /** Where the registered gram starts in the literal. */
+  readonly offset: number;
+}
+
+/**
+ * Verifies the probes of one bucket at probe position `i`: the earliest occurrence lying wholly
+ * in `t[from, to)` of a literal whose registered gram starts at `i`, or -1.
+ */
+export function verifyBytes(bucket: readonly GramProbe[], t: Uint8Array, i: number, from: number, to: number): number {
   let found = -1;
   for (const p of bucket) {
     const st = i - p.offset;

@@ -17,7 +17,7 @@
  * Little-endian machines only (every platform Node supports today); {@link wordGramsUsable} says
  * whether this one is.
  */
-import { FOLD } from './qgram.js';
+import { FOLD, verifyBytes as verify, type GramProbe } from './qgram.js';
 
 /** Bytes per gram and stride. */
 const Q = 4;
@@ -27,11 +27,7 @@ const QUAD_MIN_LENGTH = 2 * Q - 1;
 export const WORD_MIN_LENGTH = 2 + Q - 1;
 const BITS = 18;
 
-interface Probe {
-  readonly bytes: Uint8Array;
-  /** Where the registered gram starts in the literal. */
-  readonly offset: number;
-}
+type Probe = GramProbe;
 
 export interface WordGramSet {
   /** Four-byte grams (hashed) of the literals of 7 bytes or more. */
@@ -193,18 +189,4 @@ export function firstInWords(set: WordGramSet, t: Uint8Array, from: number, to: 
     if (pairs[pair] !== 0) return verify(set.pairBuckets[pair]!, t, tail, from, to);
   }
   return -1;
-}
-
-/** The earliest occurrence behind a probe hit at `i`, or -1. */
-function verify(bucket: readonly Probe[], t: Uint8Array, i: number, from: number, to: number): number {
-  let found = -1;
-  for (const p of bucket) {
-    const st = i - p.offset;
-    const n = p.bytes.length;
-    if (st < from || st + n > to || (found !== -1 && st >= found)) continue;
-    let j = 0;
-    while (j < n && FOLD[t[st + j] as number] === p.bytes[j]) j++;
-    if (j === n) found = st;
-  }
-  return found;
 }
