@@ -34,6 +34,11 @@ export class ThreadPlan {
     this.#reason = staticSerialReason({ ...facts, correlations: detectors.correlators.length });
   }
 
+  /** Active indicators, which each worker compiles again. */
+  get #indicators(): number {
+    return this.#detectors.counts.indicators;
+  }
+
   /** Why the scan is serial, or null while threads are still possible. */
   get serialReason(): string | null {
     return this.#reason;
@@ -53,7 +58,7 @@ export class ThreadPlan {
     }
     this.#files += 1;
     this.#bytes += entry.size;
-    if (!this.#pool && sizeSerialReason(this.#parallel, this.#files, this.#bytes) === null) this.#start(this.#parallel);
+    if (!this.#pool && sizeSerialReason(this.#parallel, this.#files, this.#bytes, this.#indicators) === null) this.#start(this.#parallel);
   }
 
   /** After planning: the started pool and its jobs (one per planned file, in plan order), or null for a serial scan. */
@@ -68,7 +73,7 @@ export class ThreadPlan {
       jobs.push(toFileJob(f, diskPath));
       bytes += f.entry.size;
     }
-    const small = sizeSerialReason(parallel, files.length, bytes);
+    const small = sizeSerialReason(parallel, files.length, bytes, this.#indicators);
     if (small !== null) return this.#serial(small);
     // The entries crossed the thresholds if the planned files did, so the workers are running.
     if (!this.#pool) return this.#serial('the worker threads could not be started');
