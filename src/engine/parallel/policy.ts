@@ -24,9 +24,11 @@ export const MIN_PARALLEL_BYTES = 384 * 1024 * 1024;
  * loads the user's store itself, about 4.5 µs an indicator (a million: 4.5 s, longer than a
  * scan of 1 GB, which then took 8.3 s on two threads against 7.2 s on one and 1.1 GB against
  * 0.7 GB); at some 400 MB/s a worker pays that back after about 1.8 KB an indicator, and twice
- * that keeps the rule on the safe side. The bundled pack's 183 add under 1 MB.
+ * that keeps the rule on the safe side.
  */
 export const BYTES_PER_INDICATOR = 4096;
+/** Fewer indicators than this are not counted (under 16 MiB of input). */
+const MIN_COUNTED_INDICATORS = 4096;
 
 export function defaultThreads(): number {
   return Math.max(1, Math.min(MAX_DEFAULT_THREADS, availableParallelism()));
@@ -71,10 +73,12 @@ export function staticSerialReason(f: ParallelFacts): string | null {
 /** Why inputs of this size stay serial, or null (`indicators`: active indicators a worker would compile again). */
 export function sizeSerialReason(parallel: ParallelOptions, files: number, bytes: number, indicators = 0): string | null {
   const minFiles = parallel.minFiles ?? MIN_PARALLEL_FILES;
-  const minBytes = (parallel.minBytes ?? MIN_PARALLEL_BYTES) + indicators * BYTES_PER_INDICATOR;
+  // A few thousand indicators (the bundled pack has 183) cost a worker nothing worth counting.
+  const load = indicators >= MIN_COUNTED_INDICATORS ? indicators * BYTES_PER_INDICATOR : 0;
+  const minBytes = (parallel.minBytes ?? MIN_PARALLEL_BYTES) + load;
   if (files < minFiles || bytes < minBytes) {
-    const load = indicators * BYTES_PER_INDICATOR >= 2 ** 20 ? ` (a worker would compile ${indicators.toLocaleString('en')} indicators again)` : '';
-    return `inputs smaller than ${minFiles} files or ${+(minBytes / 2 ** 20).toFixed(1)} MiB${load}`;
+    const why = load > 0 ? ` (a worker would compile ${indicators.toLocaleString('en')} indicators again)` : '';
+    return `inputs smaller than ${minFiles} files or ${+(minBytes / 2 ** 20).toFixed(1)} MiB${why}`;
   }
   return null;
 }
