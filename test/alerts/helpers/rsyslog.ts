@@ -21,7 +21,10 @@ export interface Rsyslog {
   raw(): string[];
   /** `version|pri|timestamp|hostname|app|procid|msgid|sd|msg` per message. */
   parsed(): string[];
-  /** Waits until raw.log holds at least `n` lines. */
+  /**
+   * Waits until raw.log and parsed.log both hold at least `n` lines (two actions of one ruleset
+   * write them one after the other, so one may lag the other). Returns raw.log's lines.
+   */
   waitFor(n: number, timeoutMs?: number): Promise<string[]>;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -62,7 +65,8 @@ input(type="imtcp" address="127.0.0.1" port="${mtlsPort}" ruleset="r" name="mtls
     mtlsPort,
     raw: () => lines(rawFile),
     parsed: () => lines(parsedFile),
-    waitFor: (n, timeoutMs = 5000) => eventually(() => (lines(rawFile).length >= n ? lines(rawFile) : undefined), timeoutMs, `${n} messages at rsyslog`),
+    waitFor: (n, timeoutMs = 5000) =>
+      eventually(() => (lines(rawFile).length >= n && lines(parsedFile).length >= n ? lines(rawFile) : undefined), timeoutMs, `${n} messages at rsyslog`),
     async start() {
       const c = spawn(rsyslogd, ['-n', '-f', conf, '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'ignore', 'pipe'] });
       c.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
