@@ -5,10 +5,14 @@
  *
  * The values are cut out of the bytes the way the parser cuts them out of the decoded line
  * (`separatorEnds` for W3C, `csvValueEnds` for CSV); separators and quotes are ASCII, which never
- * occurs inside a UTF-8 sequence, so byte and character positions agree. Only the values up to
- * the last one a probe reads are walked. Where cutting a value out exactly would take more than
- * this (a CSV value with a doubled quote or text after its closing quote, a W3C line's trailing
- * non-ASCII blanks) the line is simply handed over.
+ * occurs inside a UTF-8 sequence, so byte and character positions agree. Only the values a probe
+ * reads, and those before them, are walked: a CSV line from its start, skipping values a 32-bit
+ * word at a time while no quote is in sight; a W3C line from whichever end is nearer. Where
+ * cutting a value out exactly would take more than this (a CSV value with a doubled quote or text
+ * after its closing quote, a W3C line's trailing non-ASCII blanks) the line is simply handed over.
+ * Every line this probe lets through, like every line with a literal, is parsed and matched in
+ * full, so the probe can only cost time, never a finding, as long as it passes every line whose
+ * values might match (tested against the parsers' own cutting on random lines).
  */
 import type { ColumnProbe } from '../../core/detector.js';
 import type { Columns } from '../../core/record.js';
