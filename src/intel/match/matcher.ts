@@ -221,11 +221,11 @@ export class IntelMatcher {
   readonly #probeMemo: Record<Role, Map<string, boolean>> = { ip: new Map(), ua: new Map(), stem: new Map(), host: new Map(), anchor: new Map() };
   readonly #v4 = new Uint8Array(4);
   /** {@link asciiAgentHash} of every user agent key, and which lengths such keys have. */
-  readonly #uaHashes = new Set<number>();
+  readonly #uaHashes = new U32Index();
   readonly #uaLengths = new Uint8Array(MAX_AGENT_LENGTH + 1);
   /** Hashes of the last two labels of every domain and e-mail domain ({@link labelPair}), and of one-label domains. */
-  readonly #domainTails = new Set<number>();
-  readonly #domainLabels = new Set<number>();
+  readonly #domainTails = new U32Index();
+  readonly #domainLabels = new U32Index();
 
   constructor(entries: readonly Entry[], now: number, inactive: number, prefilter: Prefilter = 'auto') {
     this.now = now;
@@ -300,7 +300,7 @@ export class IntelMatcher {
           break;
         case 'useragent':
           this.#ua.set(e.value, e);
-          this.#uaHashes.add(asciiAgentHash(Buffer.from(e.value, 'utf8'), 0, Buffer.byteLength(e.value, 'utf8'), null));
+          this.#uaHashes.add(asciiAgentHash(Buffer.from(e.value, 'utf8'), 0, Buffer.byteLength(e.value, 'utf8'), null) >>> 0);
           this.#uaLengths[Math.min(MAX_AGENT_LENGTH, Buffer.byteLength(e.value, 'utf8'))] = 1;
           addLit(web, longest(e.value.split(/[+ ]/)));
           break;
@@ -358,6 +358,7 @@ export class IntelMatcher {
     }
     for (const h of HASH_TYPES) this.#hash[h].index.build();
     this.#ip4.index.build();
+    for (const index of [this.#uaHashes, this.#domainTails, this.#domainLabels]) index.build();
     for (const idx of this.#logSub.values()) idx.ac.build();
     for (const idx of this.#logRegex.values()) idx.ac.build();
     this.#pathRegex.ac.build();
@@ -463,7 +464,7 @@ export class IntelMatcher {
       // the bytes, when some listed agent has its length; anything else takes the road below.
       const h = asciiAgentHash(buf, start, end, this.#uaLengths);
       if (h === NO_SUCH_LENGTH) return false;
-      if (h !== -1) return this.#uaHashes.has(h);
+      if (h !== -1) return this.#uaHashes.get(h) >= 0;
     } else if (role === 'anchor') return this.#anchorMayMatch(buf, start, end);
     else if (role === 'host' && !mayBeAddress(buf, start, end) && isAscii(buf, start, end)) {
       // A host name (not an address): only its domain can match, and that by its last labels.
@@ -497,7 +498,7 @@ export class IntelMatcher {
       while (a > start && LABEL_CHAR[buf[a - 1] as number] !== 0) a--;
       let b = d + 1;
       while (b < end && LABEL_CHAR[buf[b] as number] !== 0) b++;
-      if (tails.has(labelPair(foldedLabelHash(buf, a, d), foldedLabelHash(buf, d + 1, b)))) return true;
+      if (tails.get(labelPair(foldedLabelHash(buf, a, d), foldedLabelHash(buf, d + 1, b))) >= 0) return true;
     }
     return false;
   }
@@ -517,11 +518,11 @@ export class IntelMatcher {
     let d = e;
     while (d > start && buf[d - 1] !== 46) d--;
     const last = lowerHash(buf, d, e);
-    if (this.#domainLabels.has(last)) return true;
+    if (this.#domainLabels.get(last) >= 0) return true;
     if (d === start) return false; // one label
     let b = d - 1;
     while (b > start && buf[b - 1] !== 46) b--;
-    return this.#domainTails.has(labelPair(lowerHash(buf, b, d - 1), last));
+    return this.#domainTails.get(labelPair(lowerHash(buf, b, d - 1), last)) >= 0;
   }
 
   /** {@link #anchorMayMatch} when one-label domains are listed too: every label is looked up. */
@@ -536,8 +537,8 @@ export class IntelMatcher {
       // The end of a label: at a dot the run goes on, anywhere else it ends.
       if (i > a || c === 46) {
         const label = foldedLabelHash(buf, a, i);
-        if (prev !== -1 && tails.has(labelPair(prev, label))) return true;
-        if (singles.has(label)) return true;
+        if (prev !== -1 && tails.get(labelPair(prev, label)) >= 0) return true;
+        if (singles.get(label) >= 0) return true;
         prev = c === 46 ? label : -1;
       } else prev = -1;
       a = i + 1;
