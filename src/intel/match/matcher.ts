@@ -222,6 +222,8 @@ export class IntelMatcher {
   readonly #v4 = new Uint8Array(4);
   /** {@link asciiAgentHash} of every user agent key, and which lengths such keys have. */
   readonly #uaHashes = new U32Index();
+  /** The hashes while compiling: many indicators share one (a domain's last two labels). */
+  readonly #pending = { ua: new Set<number>(), tails: new Set<number>(), labels: new Set<number>() };
   readonly #uaLengths = new Uint8Array(MAX_AGENT_LENGTH + 1);
   /** Hashes of the last two labels of every domain and e-mail domain ({@link labelPair}), and of one-label domains. */
   readonly #domainTails = new U32Index();
@@ -300,7 +302,7 @@ export class IntelMatcher {
           break;
         case 'useragent':
           this.#ua.set(e.value, e);
-          this.#uaHashes.add(asciiAgentHash(Buffer.from(e.value, 'utf8'), 0, Buffer.byteLength(e.value, 'utf8'), null) >>> 0);
+          this.#pending.ua.add(asciiAgentHash(Buffer.from(e.value, 'utf8'), 0, Buffer.byteLength(e.value, 'utf8'), null) >>> 0);
           this.#uaLengths[Math.min(MAX_AGENT_LENGTH, Buffer.byteLength(e.value, 'utf8'))] = 1;
           addLit(web, longest(e.value.split(/[+ ]/)));
           break;
@@ -358,7 +360,17 @@ export class IntelMatcher {
     }
     for (const h of HASH_TYPES) this.#hash[h].index.build();
     this.#ip4.index.build();
-    for (const index of [this.#uaHashes, this.#domainTails, this.#domainLabels]) index.build();
+    // Distinct keys only: the index keeps duplicates, and a long run of one key slows every probe near it.
+    const hashSets = [
+      [this.#uaHashes, this.#pending.ua],
+      [this.#domainTails, this.#pending.tails],
+      [this.#domainLabels, this.#pending.labels],
+    ] as const;
+    for (const [index, keys] of hashSets) {
+      for (const k of keys) index.add(k);
+      index.build();
+      keys.clear();
+    }
     for (const idx of this.#logSub.values()) idx.ac.build();
     for (const idx of this.#logRegex.values()) idx.ac.build();
     this.#pathRegex.ac.build();
@@ -406,8 +418,8 @@ export class IntelMatcher {
   #addDomainTail(domain: string): void {
     const labels = domain.toLowerCase().split('.');
     const hashes = labels.map((l) => labelHash(Buffer.from(l, 'utf8'), 0, Buffer.byteLength(l, 'utf8')));
-    if (hashes.length >= 2) this.#domainTails.add(labelPair(hashes[hashes.length - 2]!, hashes[hashes.length - 1]!));
-    else this.#domainLabels.add(hashes[0]!);
+    if (hashes.length >= 2) this.#pending.tails.add(labelPair(hashes[hashes.length - 2]!, hashes[hashes.length - 1]!));
+    else this.#pending.labels.add(hashes[0]!);
   }
 
   /** Prefilter literals for one record kind (null: every line must be read). */
