@@ -30,6 +30,9 @@ type CacheEntry =
   | { readonly kind: 'intel'; readonly sha256: string; readonly data: BundledPackFile }
   | { readonly kind: 'pipeline'; readonly sha256: string; readonly data: PipelineFile };
 
+/** The data of each kind of entry. */
+type CacheData = { readonly [E in CacheEntry as E['kind']]: E['data'] };
+
 interface CacheFile {
   readonly format: typeof FORMAT;
   /** {@link schemaFingerprint} of the build that wrote the file. */
@@ -111,26 +114,29 @@ export class ContentCache {
 
   /** The validated rule of the file at `rel` (pack-relative, `/` separators), when `bytes` are the ones cached. */
   rule(rel: string, bytes: Buffer): Rule | undefined {
-    const e = this.#entry(rel, bytes);
-    return e?.kind === 'rule' ? e.data : undefined;
+    return this.#data('rule', rel, bytes);
   }
 
   /** The validated indicator set of the file at `rel`, when `bytes` are the ones cached. */
   indicatorSet(rel: string, bytes: Buffer): IndicatorSet | undefined {
-    const e = this.#entry(rel, bytes);
-    return e?.kind === 'indicators' ? e.data : undefined;
+    return this.#data('indicators', rel, bytes);
   }
 
   /** The indicators of the bundled intel pack file at `rel` (`intel/<name>.yaml`), when `bytes` are the ones cached. */
   intelPack(rel: string, bytes: Buffer): BundledPackFile | undefined {
-    const e = this.#entry(rel, bytes);
-    return e?.kind === 'intel' ? e.data : undefined;
+    return this.#data('intel', rel, bytes);
   }
 
   /** The validated Sigma pipeline of the file at `rel` (`pipelines/…`), when `bytes` are the ones cached. */
   pipeline(rel: string, bytes: Buffer): PipelineFile | undefined {
+    return this.#data('pipeline', rel, bytes);
+  }
+
+  /** The data of the entry for `rel` when it is of `kind` and `bytes` are the ones cached. */
+  #data<K extends CacheEntry['kind']>(kind: K, rel: string, bytes: Buffer): CacheData[K] | undefined {
     const e = this.#entry(rel, bytes);
-    return e?.kind === 'pipeline' ? e.data : undefined;
+    // An entry's kind names the type of its data (CacheEntry pairs them).
+    return e?.kind === kind ? (e.data as CacheData[K]) : undefined;
   }
 
   #entry(rel: string, bytes: Buffer): CacheEntry | undefined {
