@@ -302,8 +302,7 @@ export class IntelMatcher {
           break;
         case 'useragent':
           this.#ua.set(e.value, e);
-          this.#pending.ua.add(asciiAgentHash(Buffer.from(e.value, 'utf8'), 0, Buffer.byteLength(e.value, 'utf8'), null) >>> 0);
-          this.#uaLengths[Math.min(MAX_AGENT_LENGTH, Buffer.byteLength(e.value, 'utf8'))] = 1;
+          this.#addAgent(e.value);
           addLit(web, longest(e.value.split(/[+ ]/)));
           break;
         case 'filename':
@@ -415,9 +414,18 @@ export class IntelMatcher {
     };
   }
 
+  #addAgent(key: string): void {
+    const bytes = Buffer.from(key, 'utf8');
+    this.#pending.ua.add(asciiAgentHash(bytes, 0, bytes.length, null) >>> 0);
+    this.#uaLengths[Math.min(MAX_AGENT_LENGTH, bytes.length)] = 1;
+  }
+
   #addDomainTail(domain: string): void {
     const labels = domain.toLowerCase().split('.');
-    const hashes = labels.map((l) => labelHash(Buffer.from(l, 'utf8'), 0, Buffer.byteLength(l, 'utf8')));
+    const hashes = labels.map((l) => {
+      const bytes = Buffer.from(l, 'utf8');
+      return lowerHash(bytes, 0, bytes.length);
+    });
     if (hashes.length >= 2) this.#pending.tails.add(labelPair(hashes[hashes.length - 2]!, hashes[hashes.length - 1]!));
     else this.#pending.labels.add(hashes[0]!);
   }
@@ -510,7 +518,7 @@ export class IntelMatcher {
       while (a > start && LABEL_CHAR[buf[a - 1] as number] !== 0) a--;
       let b = d + 1;
       while (b < end && LABEL_CHAR[buf[b] as number] !== 0) b++;
-      if (tails.get(labelPair(foldedLabelHash(buf, a, d), foldedLabelHash(buf, d + 1, b))) >= 0) return true;
+      if (tails.get(labelPair(lowerHash(buf, a, d), lowerHash(buf, d + 1, b))) >= 0) return true;
     }
     return false;
   }
@@ -548,7 +556,7 @@ export class IntelMatcher {
       if (LABEL_CHAR[c] !== 0) continue;
       // The end of a label: at a dot the run goes on, anywhere else it ends.
       if (i > a || c === 46) {
-        const label = foldedLabelHash(buf, a, i);
+        const label = lowerHash(buf, a, i);
         if (prev !== -1 && tails.get(labelPair(prev, label)) >= 0) return true;
         if (singles.get(label) >= 0) return true;
         prev = c === 46 ? label : -1;
@@ -825,34 +833,19 @@ function ipv4Number(t: string): number {
 const LABEL_SEED = 0x811c9dc5;
 const LABEL_PRIME = 0x01000193;
 
-/** Bytes of a host name label (`[A-Za-z0-9-]`), lower-cased; 0 for any other byte. */
-const LABEL_CHAR = new Uint8Array(256);
-for (let c = 0; c < 256; c++) {
-  if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45) LABEL_CHAR[c] = c;
-  else if (c >= 65 && c <= 90) LABEL_CHAR[c] = c + 32;
-}
+/** 1 for the bytes of a host name label as the matcher finds them in text (`[A-Za-z0-9-]`). */
+const LABEL_CHAR = Uint8Array.from({ length: 256 }, (_, c) => (/[A-Za-z0-9-]/.test(String.fromCharCode(c)) ? 1 : 0));
 
-/** {@link labelHash} of `buf[start, end)` with ASCII letters lower-cased. */
+/**
+ * FNV-1a of `buf[start, end)` with ASCII letters lower-cased: of a domain's labels (lower case
+ * already), of a host header's, and of the label runs of an anchor, so that all three agree.
+ */
 function lowerHash(buf: Uint8Array, start: number, end: number): number {
   let h = LABEL_SEED;
   for (let i = start; i < end; i++) {
     const c = buf[i] as number;
     h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), LABEL_PRIME);
   }
-  return h >>> 0;
-}
-
-/** {@link labelHash} of the lower-cased label `buf[start, end)` (label bytes only). */
-function foldedLabelHash(buf: Uint8Array, start: number, end: number): number {
-  let h = LABEL_SEED;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (LABEL_CHAR[buf[i] as number] as number), LABEL_PRIME);
-  return h >>> 0;
-}
-
-/** FNV-1a of a domain label's bytes, as an unsigned number (the caller lower-cases). */
-function labelHash(buf: Uint8Array, start: number, end: number): number {
-  let h = LABEL_SEED;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), LABEL_PRIME);
   return h >>> 0;
 }
 
