@@ -115,12 +115,7 @@ export class BoundColumnProbe {
       if (buf[p] === QUOTE && p < end) return this.#walk(buf, start, end);
       const next = skipValues(buf, words, base, p, end, 1);
       if (next === QUOTED) return this.#walk(buf, start, end);
-      const ve = next === NOT_ENOUGH ? end : next - 1;
-      const wanted = readers[target]!;
-      for (let r = 0; r < wanted.length; r++) {
-        const [probe, k] = wanted[r]!;
-        if (probe.test(k, buf, p, ve)) return true;
-      }
+      if (ask(readers[target]!, buf, p, next === NOT_ENOUGH ? end : next - 1)) return true;
       if (next === NOT_ENOUGH) return false; // the line ends here; a later column read is missing
       p = next;
       col = target + 1;
@@ -165,17 +160,10 @@ export class BoundColumnProbe {
       } else {
         let j = p;
         while (j < end && buf[j] !== sep) j++;
-        ve = j;
+        ve = csv ? j : w3cValueEnd(buf, vs, j);
         p = j + 1;
-        // IIS writes `-` for an empty value.
-        if (!csv && ve - vs === 1 && buf[vs] === DASH) ve = vs;
       }
-      if (wanted !== undefined) {
-        for (let r = 0; r < wanted.length; r++) {
-          const [probe, k] = wanted[r]!;
-          if (probe.test(k, buf, vs, ve)) return true;
-        }
-      }
+      if (wanted !== undefined && ask(wanted, buf, vs, ve)) return true;
     }
     return false;
   }
@@ -193,18 +181,26 @@ export class BoundColumnProbe {
       let vs = ve;
       while (vs > start && buf[vs - 1] !== SPACE) vs--;
       const wanted = col < readers.length ? readers[col] : undefined;
-      if (wanted !== undefined) {
-        const e = ve - vs === 1 && buf[vs] === DASH ? vs : ve;
-        for (let r = 0; r < wanted.length; r++) {
-          const [probe, k] = wanted[r]!;
-          if (probe.test(k, buf, vs, e)) return true;
-        }
-      }
+      if (wanted !== undefined && ask(wanted, buf, vs, w3cValueEnd(buf, vs, ve))) return true;
       if (col <= this.#first) return false;
       ve = vs - 1;
     }
     return false;
   }
+}
+
+/** Whether one of the probes reading a value says it might match. */
+function ask(readers: readonly (readonly [ColumnProbe, number])[], buf: Buffer, start: number, end: number): boolean {
+  for (let r = 0; r < readers.length; r++) {
+    const [probe, k] = readers[r]!;
+    if (probe.test(k, buf, start, end)) return true;
+  }
+  return false;
+}
+
+/** The end of a W3C value as the record reads it: IIS writes `-` for an empty value. */
+function w3cValueEnd(buf: Buffer, start: number, end: number): number {
+  return end - start === 1 && buf[start] === DASH ? start : end;
 }
 
 /** {@link skipValues}: the line ends before that many commas. */
