@@ -71,11 +71,14 @@ function commonness(b: number): number {
   if (b >= 97 && b <= 122) return 2;
   return 1;
 }
-/** `commonness` by byte: tables are built once per thread, before V8 optimizes, for hundreds of literals. */
-const COMMONNESS = Uint8Array.from({ length: 256 }, (_, b) => commonness(b));
+/**
+ * `commonness` by byte: tables are built once per thread, before V8 optimizes, for hundreds of
+ * literals. The word-gram filter (`word-grams.ts`) registers its grams by the same estimate.
+ */
+export const COMMONNESS = Uint8Array.from({ length: 256 }, (_, b) => commonness(b));
 
 /** The byte and, for a lower-case ASCII letter, its upper-case spelling. */
-function spellings(b: number): readonly number[] {
+export function spellings(b: number): readonly number[] {
   return b >= 97 && b <= 122 ? [b, b - 32] : [b];
 }
 

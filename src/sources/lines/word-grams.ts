@@ -17,7 +17,7 @@
  * Little-endian machines only (every platform Node supports today); {@link wordGramsUsable} says
  * whether this one is.
  */
-import { FOLD, verifyBytes as verify, type GramProbe } from './qgram.js';
+import { COMMONNESS, FOLD, spellings, verifyBytes as verify, type GramProbe } from './qgram.js';
 
 /** Bytes per gram and stride. */
 const Q = 4;
@@ -27,15 +27,13 @@ const QUAD_MIN_LENGTH = 2 * Q - 1;
 export const WORD_MIN_LENGTH = 2 + Q - 1;
 const BITS = 18;
 
-type Probe = GramProbe;
-
 export interface WordGramSet {
   /** Four-byte grams (hashed) of the literals of 7 bytes or more. */
   readonly filter: Uint8Array;
-  readonly buckets: readonly (readonly Probe[] | undefined)[];
+  readonly buckets: readonly (readonly GramProbe[] | undefined)[];
   /** Byte pairs (a word's low half) of the 5- and 6-byte literals, or null when there are none. */
   readonly pairs: Uint8Array | null;
-  readonly pairBuckets: readonly (readonly Probe[] | undefined)[];
+  readonly pairBuckets: readonly (readonly GramProbe[] | undefined)[];
   readonly literals: readonly string[];
 }
 
@@ -52,11 +50,6 @@ function wordOf(a: number, b: number, c: number, d: number): number {
   return (a | (b << 8) | (c << 16) | (d << 24)) >>> 0;
 }
 
-/** Every ASCII case spelling of a lower-case byte. */
-function spellings(b: number): readonly number[] {
-  return b >= 97 && b <= 122 ? [b, b - 32] : [b];
-}
-
 /** Hashed counts of the folded four-byte grams and of the byte pairs of a sample, or null without one. */
 function countGrams(sample: Uint8Array | undefined): { readonly quads: Uint32Array; readonly pairs: Uint32Array } | null {
   if (!sample || sample.length < 4096) return null;
@@ -69,22 +62,15 @@ function countGrams(sample: Uint8Array | undefined): { readonly quads: Uint32Arr
   return { quads, pairs };
 }
 
-/** Byte commonness in logs when there is no sample (digits and separators are everywhere). */
-function guess(b: number): number {
-  if (b >= 48 && b <= 57) return 8;
-  if (' ./-:,+=&%_'.includes(String.fromCharCode(b))) return 6;
-  return b >= 97 && b <= 122 ? 3 : 1;
-}
-
 /**
  * Compiles lower-case ASCII literals of at least {@link WORD_MIN_LENGTH} bytes; `sample` (bytes
  * of the data to search) picks the grams each literal registers. Exact whatever the sample.
  */
 export function buildWordGrams(literals: readonly string[], sample?: Uint8Array): WordGramSet {
   const filter = new Uint8Array(1 << BITS);
-  const buckets: Probe[][] = [];
+  const buckets: GramProbe[][] = [];
   let pairs: Uint8Array | null = null;
-  const pairBuckets: Probe[][] = [];
+  const pairBuckets: GramProbe[][] = [];
   const counts = countGrams(sample);
   for (const literal of literals) {
     const bytes = Buffer.from(literal, 'latin1');
@@ -93,7 +79,7 @@ export function buildWordGrams(literals: readonly string[], sample?: Uint8Array)
     const q = quad ? Q : 2;
     const cost = (i: number): number => {
       let own = 1;
-      for (let j = 0; j < q; j++) own *= guess(bytes[i + j]!);
+      for (let j = 0; j < q; j++) own *= COMMONNESS[bytes[i + j]!]!;
       if (!counts) return own;
       const seen = quad ? counts.quads[hashWord(wordOf(bytes[i]!, bytes[i + 1]!, bytes[i + 2]!, bytes[i + 3]!))]! : counts.pairs[bytes[i]! | (bytes[i + 1]! << 8)]!;
       return seen * 4096 + own;
@@ -110,9 +96,9 @@ export function buildWordGrams(literals: readonly string[], sample?: Uint8Array)
       }
     }
     for (let j = 0; j < Q; j++) {
-      const probe: Probe = { bytes, offset: best + j };
+      const probe: GramProbe = { bytes, offset: best + j };
       const at = best + j;
-      const register = (table: Uint8Array, lists: Probe[][], key: number): void => {
+      const register = (table: Uint8Array, lists: GramProbe[][], key: number): void => {
         table[key] = 1;
         const bucket = (lists[key] ??= []);
         if (!bucket.includes(probe)) bucket.push(probe);
