@@ -2,11 +2,9 @@
  * @module Writes the build-time cache of the built-in content pack (`npm run build` runs it after
  * `tsc`, through `scripts/build-content-cache.mjs`). See `cache.ts` for how the cache is used.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ContentError } from '../core/errors.js';
+import type { ContentError } from '../core/errors.js';
 import { pipelineCacheInputs } from '../detectors/sigma/pipeline/parse.js';
-import { readBundledPackFile } from '../intel/bundled-cache.js';
+import { intelPackCacheInputs } from '../intel/bundled-cache.js';
 import { BUILTIN_CACHE_FILE, writeContentCache, type CacheInput } from './cache.js';
 import { cacheInputs } from './load.js';
 import { builtinContentDir } from './package-root.js';
@@ -23,20 +21,10 @@ export async function writeBuiltinContentCache(dir: string = builtinContentDir()
   const { inputs, errors } = cacheInputs(dir);
   const all: CacheInput[] = [...inputs];
   const problems: ContentError[] = [...errors];
-  // The bundled indicator packs, as the intel pack reader reads them, skipped items included (a
-  // file it rejects is left out, and reported again by every scan that loads it).
-  const intelDir = join(dir, 'intel');
-  const names = existsSync(intelDir) ? readdirSync(intelDir).filter((f) => /\.ya?ml$/i.test(f)).sort() : [];
-  for (const name of names) {
-    const path = join(intelDir, name);
-    const bytes = readFileSync(path);
-    try {
-      const data = await readBundledPackFile(path, name, bytes.toString('utf8'));
-      all.push({ rel: `intel/${name}`, bytes, kind: 'intel', data });
-    } catch (e) {
-      problems.push(new ContentError(e instanceof Error ? e.message : String(e), { path }));
-    }
-  }
+  // The bundled indicator packs (content/intel), as the intel pack reader reads them.
+  const packs = await intelPackCacheInputs(dir);
+  all.push(...packs.inputs);
+  problems.push(...packs.errors);
   // The Sigma pipelines (content/pipelines), as src/detectors/sigma/pipeline reads them.
   const pipelines = pipelineCacheInputs(dir);
   all.push(...pipelines.inputs);

@@ -7,6 +7,10 @@
  * The reader, with those libraries, is imported only when a file has to be read from its YAML
  * (no cache, or a file changed since the build).
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CacheInput } from '../content/cache.js';
+import { ContentError } from '../core/errors.js';
 import type { Indicator, Provenance } from './model.js';
 
 /** An indicator of a pack file, without its store id and import time (given when loaded). */
@@ -44,4 +48,30 @@ export async function readBundledPackFile(file: string, name: string, text: stri
     })),
     skips: collector.skips.map((s) => `${s.location}: ${s.message}`),
   };
+}
+
+/** The pack files of a folder (`*.yaml`, `*.yml`), by name, sorted; none when there is no such folder. */
+export function bundledPackNames(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f)).sort() : [];
+}
+
+/**
+ * The build-time cache entries of a content folder's indicator packs (`intel/`), skipped items
+ * included; a file the reader rejects is left out with its error (and reported again by every
+ * scan that reads it from YAML).
+ */
+export async function intelPackCacheInputs(contentDir: string): Promise<{ readonly inputs: CacheInput[]; readonly errors: readonly ContentError[] }> {
+  const inputs: CacheInput[] = [];
+  const errors: ContentError[] = [];
+  const dir = join(contentDir, 'intel');
+  for (const name of bundledPackNames(dir)) {
+    const path = join(dir, name);
+    const bytes = readFileSync(path);
+    try {
+      inputs.push({ rel: `intel/${name}`, bytes, kind: 'intel', data: await readBundledPackFile(path, name, bytes.toString('utf8')) });
+    } catch (e) {
+      errors.push(new ContentError(e instanceof Error ? e.message : String(e), { path }));
+    }
+  }
+  return { inputs, errors };
 }

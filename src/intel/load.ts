@@ -5,7 +5,7 @@
  * A scan never creates a store: when there is none, only the bundled pack is loaded. A broken
  * pack file is reported and the other files still load.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RecordKind } from '../core/origin.js';
 import { ContentCache } from '../content/cache.js';
@@ -13,7 +13,7 @@ import { builtinContentDir } from '../content/package-root.js';
 import { resolveStorePath } from '../store/location.js';
 import { formatLocation } from './model.js';
 import type { HashType, Indicator } from './model.js';
-import { readBundledPackFile } from './bundled-cache.js';
+import { bundledPackNames, readBundledPackFile } from './bundled-cache.js';
 import { FormatError } from './formats/types.js';
 import { IndicatorDetector } from './match/detector.js';
 import type { CompileOptions, CompileStats, IntelMatcher } from './match/matcher.js';
@@ -56,11 +56,10 @@ export async function loadBundledIndicators(
   const merged = new Map<string, Indicator>();
   const errors: string[] = [];
   const files: string[] = [];
-  if (!existsSync(dir)) return { indicators: [], errors, files };
   const builtin = resolve(dir) === resolve(builtinContentDir(), 'intel');
   const packCache = builtin ? (cache === undefined ? ContentCache.open() : cache) : null;
   const importedAt = new Date().toISOString();
-  for (const name of readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f)).sort()) {
+  for (const name of bundledPackNames(dir)) {
     const file = join(dir, name);
     const bytes = readFileSync(file);
     let pack = packCache?.intelPack(`intel/${name}`, bytes);
