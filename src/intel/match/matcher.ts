@@ -106,6 +106,8 @@ const WEB_COLUMNS: Readonly<Record<'iis' | 'httpproxy', WebColumns>> = {
   httpproxy: { ip: ['ClientIpAddress'], ua: 'UserAgent', stem: 'UrlStem', query: 'UrlQuery', host: 'UrlHost', anchors: ['AnchorMailbox', 'BackEndCookie'] },
 };
 type Role = 'ip' | 'ua' | 'stem' | 'host' | 'anchor';
+/** Roles whose awkward values are decoded and matched as the record reads them (anchors never are). */
+type MemoRole = Exclude<Role, 'anchor'>;
 
 /** Collects indicators (merging duplicates by type and value), then builds the matcher. */
 export class IntelMatcherBuilder {
@@ -218,7 +220,7 @@ export class IntelMatcher {
   /** Lower-case paths of the URL and URL-path indicators (the column probe's test for a stem). */
   readonly #urlPaths = new Set<string>();
   /** Bounded memo tables of the column probe, per role, by the value's bytes (latin1). */
-  readonly #probeMemo: Record<Role, Map<string, boolean>> = { ip: new Map(), ua: new Map(), stem: new Map(), host: new Map(), anchor: new Map() };
+  readonly #probeMemo: Record<MemoRole, Map<string, boolean>> = { ip: new Map(), ua: new Map(), stem: new Map(), host: new Map() };
   readonly #v4 = new Uint8Array(4);
   /** {@link asciiAgentHash} of every user agent key, and which lengths such keys have. */
   readonly #uaHashes = new U32Index();
@@ -566,7 +568,7 @@ export class IntelMatcher {
     return false;
   }
 
-  #valueMatches(role: Role, v: string): boolean {
+  #valueMatches(role: MemoRole, v: string): boolean {
     let hit = false;
     const found = (): void => {
       hit = true;
@@ -583,9 +585,6 @@ export class IntelMatcher {
         break;
       case 'host':
         hit = this.#hostMatches(v).length > 0;
-        break;
-      case 'anchor':
-        this.#matchAnchor(v, '', found);
         break;
     }
     return hit;
