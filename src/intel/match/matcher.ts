@@ -92,7 +92,7 @@ const LOG_KINDS: readonly LogScope[] = ['iis', 'httpproxy', 'ecp', 'oab'];
 
 export type Prefilter = 'auto' | 'probe' | 'off';
 
-/** Columns read by the web matcher, by kind: where to find each role's value. */
+/** Columns read by the web matcher (and its column probe), by kind: where to find each role's value. */
 interface WebColumns {
   readonly ip: readonly string[];
   readonly ua: string;
@@ -608,11 +608,11 @@ export class IntelMatcher {
         this.#matchFile(record, found);
         break;
       case 'iis':
-        this.#matchWeb(record, found, ['c-ip', 'X-Forwarded-For'], 'cs(User-Agent)', 'cs-uri-stem', 'cs-uri-query', 'cs-host', []);
+        this.#matchWeb(record, found, WEB_COLUMNS.iis);
         this.#matchLogLine(record, 'iis', found);
         break;
       case 'httpproxy':
-        this.#matchWeb(record, found, ['ClientIpAddress'], 'UserAgent', 'UrlStem', 'UrlQuery', 'UrlHost', ['AnchorMailbox', 'BackEndCookie']);
+        this.#matchWeb(record, found, WEB_COLUMNS.httpproxy);
         this.#matchLogLine(record, 'httpproxy', found);
         break;
       case 'ecp':
@@ -657,16 +657,8 @@ export class IntelMatcher {
     if (path && this.#pathRegex.size > 0) this.#pathRegex.run(path, path.toLowerCase(), (e) => found(e, 'Path', path));
   }
 
-  #matchWeb(
-    r: LogRecord,
-    found: (e: Entry, f: string, v: string) => void,
-    ipFields: readonly string[],
-    uaField: string,
-    stemField: string,
-    queryField: string,
-    hostField: string,
-    anchorFields: readonly string[],
-  ): void {
+  #matchWeb(r: LogRecord, found: (e: Entry, f: string, v: string) => void, columns: WebColumns): void {
+    const { ip: ipFields, ua: uaField, stem: stemField, query: queryField, host: hostField, anchors: anchorFields } = columns;
     for (const f of ipFields) {
       const v = r.get(f);
       if (v) this.#matchIps(v, f, found);
