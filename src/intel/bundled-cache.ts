@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheInput } from '../content/cache.js';
 import { ContentError } from '../core/errors.js';
+import { FormatError } from './formats/types.js';
 import type { Indicator, Provenance } from './model.js';
 
 /** An indicator of a pack file, without its store id and import time (given when loaded). */
@@ -70,7 +71,8 @@ export async function intelPackCacheInputs(contentDir: string): Promise<{ readon
     try {
       inputs.push({ rel: `intel/${name}`, bytes, kind: 'intel', data: await readBundledPackFile(path, name, bytes.toString('utf8')) });
     } catch (e) {
-      errors.push(new ContentError(e instanceof Error ? e.message : String(e), { path }));
+      const line = e instanceof FormatError ? e.at?.line : undefined;
+      errors.push(new ContentError(e instanceof Error ? e.message : String(e), { path, ...(line !== undefined ? { line } : {}) }));
     }
   }
   return { inputs, errors };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +12,7 @@ import { ContentCache } from '../content/cache.js';
 import { builtinContentDir } from '../content/package-root.js';
 import { parseHttpProxy, parseW3c } from '../sources/index.js';
 import { importText } from './import/import.js';
+import { intelPackCacheInputs } from './bundled-cache.js';
 import { loadBundledIndicators, loadIntel } from './load.js';
 import type { Indicator } from './model.js';
 import { repoRoot, tempDir, tempStore } from './testutil.js';
@@ -66,6 +67,17 @@ test('a scan thread reading the bundled pack through the cache loads neither the
   const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED '));
   assert.ok(loaded.some((l) => l.endsWith('/intel/load.js')), 'the hook sees what is loaded');
   assert.deepEqual(loaded.filter((l) => /\/node_modules\/(yaml|zod|better-sqlite3)\//.test(l)), []);
+});
+
+test('the cache build leaves a broken pack file out, naming its file and line, and caches the others', async (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'intel'));
+  writeFileSync(join(dir, 'intel', 'good.yaml'), 'id: good\nsource: Good\ndescription: d\nreferences: [{ name: n }]\nentries:\n  - { type: ipv4, value: 192.0.2.1, ref: r }\n');
+  writeFileSync(join(dir, 'intel', 'typo.yaml'), 'id: typo\nsource: Typo\ndescription: d\nreferences: [{ name: n }]\nentries:\n  - { type: ipv4, value: 192.0.2.2, ref: r, confidance: 5 }\n');
+  const r = await intelPackCacheInputs(dir);
+  assert.deepEqual(r.inputs.map((i) => i.rel), ['intel/good.yaml']);
+  assert.equal(r.errors.length, 1);
+  assert.match(r.errors[0]!.message, /typo\.yaml:6: entries\.0: .*"confidance"/);
 });
 
 test('a broken pack file is reported with its line; the other files still load', async (t) => {
